@@ -1,0 +1,1 @@
+"""Reintegration LMIS: the importable pipeline package (runs without Airflow)."""
