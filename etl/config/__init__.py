@@ -1,0 +1,1 @@
+"""Configuration files shipped with the package (demo sources, method) and their loaders."""

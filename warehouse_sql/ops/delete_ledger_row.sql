@@ -1,0 +1,1 @@
+delete from ops.run_ledger where run_id = :run_id and source = :source
