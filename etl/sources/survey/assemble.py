@@ -241,7 +241,15 @@ def attach_repeats(
     by_key: dict[str, Any] = {}  # ODK KEY → Submission or _Instance
     for sub, record in zip(submissions, main.records, strict=True):
         if record.get("_index") is not None:
-            by_index[str(normalise_id(record["_index"]))] = sub
+            # a re-sent row copied whole repeats its _index; its repeat rows
+            # belong to the first copy (the one deduplication keeps on a tie)
+            index = str(normalise_id(record["_index"]))
+            if index in by_index:
+                warnings.append(
+                    f"{sub.source_row}: _index {index} already used by "
+                    f"{by_index[index].source_row}; repeat rows go to the first"
+                )
+            by_index.setdefault(index, sub)
         by_uuid[sub.submission_id].append(sub)
         if record.get("KEY") is not None:
             by_key[str(record["KEY"])] = sub
