@@ -22,7 +22,7 @@ from pathlib import Path
 
 from etl.normalise.isco import Classification, IscoClassifier
 
-__all__ = ["EvalRow", "EvalReport", "evaluate", "load_eval_set", "eval_set_path"]
+__all__ = ["EvalReport", "EvalRow", "calibrate", "eval_set_path", "evaluate", "load_eval_set"]
 
 _REQUIRED = ("id", "split", "lang", "title", "isco08", "source", "coded_by")
 
@@ -43,6 +43,8 @@ class EvalReport:
     n: int
     classified: int
     correct: dict[int, int]
+    non_occupation: int = 0
+    non_occupation_coded: int = 0
     by_lang: dict[str, EvalReport] = field(default_factory=dict)
     errors: list[tuple[EvalRow, Classification]] = field(default_factory=list)
 
@@ -60,6 +62,9 @@ class EvalReport:
             "coverage": round(self.coverage, 4),
             **{f"accuracy_{d}digit": round(self.accuracy(d), 4) for d in (1, 2, 4)},
         }
+        if self.non_occupation:
+            out["non_occupation_titles"] = self.non_occupation
+            out["non_occupation_coded"] = self.non_occupation_coded
         if self.by_lang:
             out["by_lang"] = {k: v.as_dict() for k, v in sorted(self.by_lang.items())}
         return out
@@ -82,7 +87,9 @@ def load_eval_set(path: Path | None = None, split: str | None = None) -> list[Ev
             raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
         for lineno, raw in enumerate(reader, start=2):
             code = (raw["isco08"] or "").strip()
-            if len(code) != 4 or not code.isdigit():
+            # An empty gold code marks a title that names no occupation ("Offre
+            # d'emploi"); the right answer for it is ``unclassified``.
+            if code and (len(code) != 4 or not code.isdigit()):
                 raise ValueError(f"{path}:{lineno}: gold isco08 {code!r} is not a 4-digit code")
             if not (raw["title"] or "").strip():
                 raise ValueError(f"{path}:{lineno}: empty title")
@@ -93,10 +100,16 @@ def load_eval_set(path: Path | None = None, split: str | None = None) -> list[Ev
 
 
 def _score(rows: Iterable[EvalRow], results: Iterable[Classification]) -> EvalReport:
-    n = classified = 0
+    n = classified = non_occ = non_occ_coded = 0
     correct = {1: 0, 2: 0, 4: 0}
     errors: list[tuple[EvalRow, Classification]] = []
     for row, res in zip(rows, results, strict=True):
+        if not row.isco08:
+            non_occ += 1
+            if res.isco08 is not None:
+                non_occ_coded += 1
+                errors.append((row, res))
+            continue
         n += 1
         if res.isco08 is None:
             errors.append((row, res))
@@ -107,7 +120,7 @@ def _score(rows: Iterable[EvalRow], results: Iterable[Classification]) -> EvalRe
                 correct[d] += 1
         if res.isco08 != row.isco08:
             errors.append((row, res))
-    return EvalReport(n, classified, correct, errors=errors)
+    return EvalReport(n, classified, correct, non_occ, non_occ_coded, errors=errors)
 
 
 def evaluate(classifier: IscoClassifier, rows: list[EvalRow]) -> EvalReport:
@@ -118,3 +131,37 @@ def evaluate(classifier: IscoClassifier, rows: list[EvalRow]) -> EvalReport:
         pairs = [(r, c) for r, c in zip(rows, results, strict=True) if r.lang == lang]
         report.by_lang[lang] = _score([p[0] for p in pairs], [p[1] for p in pairs])
     return report
+
+
+def calibrate(
+    classifier: IscoClassifier, rows: list[EvalRow], grid: Iterable[float] | None = None
+) -> tuple[float, list[tuple[float, EvalReport, float]]]:
+    """Pick the confidence threshold on (dev) rows.
+
+    Objective: titles coded right at 4 digits minus twice those coded wrong at
+    2 digits, minus twice the non-occupational titles ("Offre d'emploi") that
+    got a code. A wrong sub-major group moves demand between occupations that
+    have nothing in common, which costs more than leaving a title unclassified.
+    Ties go to the higher threshold: when the dev set cannot tell two
+    thresholds apart, the more cautious one wins (unknowns stay unknown).
+    """
+    grid = list(grid) if grid is not None else [round(0.30 + 0.05 * i, 2) for i in range(13)]
+    saved = classifier.threshold
+    classifier.threshold = 0.0
+    try:
+        raw = [classifier.classify(r.title) for r in rows]
+    finally:
+        classifier.threshold = saved
+    table: list[tuple[float, EvalReport, float]] = []
+    for threshold in grid:
+        kept = [
+            res if res.isco08 is not None and res.confidence >= threshold
+            else Classification(None, None, res.confidence, "unclassified")
+            for res in raw
+        ]
+        report = _score(rows, kept)
+        wrong2 = report.classified - report.correct[2]
+        objective = report.correct[4] - 2 * wrong2 - 2 * report.non_occupation_coded
+        table.append((threshold, report, objective))
+    best = max(table, key=lambda t: (t[2], t[0]))[0]
+    return best, table

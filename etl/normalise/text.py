@@ -24,6 +24,7 @@ from functools import lru_cache
 
 __all__ = [
     "ABBREVIATIONS",
+    "NOISE_PLACES",
     "NOISE_WORDS",
     "STOPWORDS",
     "clean_display_title",
@@ -113,6 +114,22 @@ NOISE_WORDS = frozenset(
     public notice open continuous announcement avis appel candidature candidatures
     new nouveau nouvelle immediate immediat immediatement asap
     homme femme h f m w d x
+    plusieurs pourvoir divers diverse various several multiple positions see voir
+    description details interview interviews walk fair salon needed wanted
+    """)
+)
+
+# Places that ads append to the title ("Comptable – Abidjan Plateau"): capitals,
+# large towns and business districts of West Africa. They would otherwise be
+# read as words of the occupation.
+NOISE_PLACES = frozenset(
+    _words("""
+    abidjan yamoussoukro bouake plateau cocody yopougon marcory treichville
+    dakar thies touba ziguinchor bamako ouagadougou bobo dioulasso niamey lome
+    cotonou porto novo conakry accra kumasi tema lagos abuja ibadan kano
+    port harcourt freetown monrovia banjul bissau praia nouakchott
+    senegal mali niger burkina faso togo benin guinee guinea ghana nigeria
+    cote ivoire sierra leone liberia gambia mauritanie mauritania
     """)
 )
 
@@ -343,7 +360,11 @@ def title_tokens(title: str) -> tuple[str, ...]:
     raw = tokenize(text)
     lang = guess_lang(raw)
     tokens = _expand(raw, lang)
-    return tuple(t for t in tokens if t not in STOPWORDS and t not in NOISE_WORDS and len(t) > 1)
+    return tuple(
+        t
+        for t in tokens
+        if t not in STOPWORDS and t not in NOISE_WORDS and t not in NOISE_PLACES and len(t) > 1
+    )
 
 
 def _keep_digit(token: str) -> bool:
