@@ -110,26 +110,39 @@ def _ragged_problems(raw: RawTable) -> list[RowProblem]:
     ]
 
 
-def _nest_flat_repeats(flat: dict[str, dict[int, dict[str, Any]]]) -> dict[str, list[dict]]:
-    """Ona's ``children[1]/…`` columns, already split, as lists of instances.
+def _nest_flat_repeats(
+    flat: dict[str, dict[int, dict[str, Any]]],
+) -> tuple[dict[str, list[dict]], dict[str, list[int]]]:
+    """Ona's ``children[1]/…`` columns, already split, as lists of instances
+    (and the ``[n]`` each came from).
 
     Instances with no value at all are Ona's padding up to the largest repeat
     count in the export, not answers, so they are left out.
     """
     out: dict[str, list[dict]] = {}
+    positions: dict[str, list[int]] = {}
     for path, instances in flat.items():
-        rows = []
+        rows, kept = [], []
         for index in sorted(instances):
             answers, nested = _split_answers(instances[index])
-            if all(v is None for v in answers.values()) and not nested:
+            if all(v is None for v in answers.values()) and not any(nested.values()):
                 continue
             answers.update(nested)
             rows.append(answers)
+            kept.append(index)
         out[path] = rows
-    return out
+        positions[path] = kept
+    return out, positions
 
 
 def _split_answers(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[dict]]]:
+    answers, repeats, _ = _split_answers_at(values)
+    return answers, repeats
+
+
+def _split_answers_at(
+    values: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, list[dict]], dict[str, list[int]]]:
     answers: dict[str, Any] = {}
     flat: dict[str, dict[int, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
     for header, value in values.items():
@@ -139,7 +152,8 @@ def _split_answers(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, li
         else:
             path, index, rest = parts
             flat[path][index][rest] = value
-    return answers, _nest_flat_repeats(flat)
+    repeats, positions = _nest_flat_repeats(flat)
+    return answers, repeats, positions
 
 
 def _collapse_repeat_choices(submissions: list[Submission]) -> None:
@@ -167,7 +181,9 @@ def build_main(table: Prepared) -> tuple[list[Submission], list[str]]:
     submissions: list[Submission] = []
     for i, record in enumerate(table.records):
         meta = {h: v for h, v in record.items() if is_metadata(h)}
-        answers, repeats = _split_answers({h: v for h, v in record.items() if not is_metadata(h)})
+        answers, repeats, positions = _split_answers_at(
+            {h: v for h, v in record.items() if not is_metadata(h)}
+        )
         answers = apply_select_multiple(answers, choices)
         sub_id = normalise_id(_first(record, ID_COLUMNS)) or content_id(answers)
         raw_time = _first(record, SUBMITTED_AT_COLUMNS)
@@ -184,6 +200,10 @@ def build_main(table: Prepared) -> tuple[list[Submission], list[str]]:
                 repeats=repeats,
                 source_row=table.label(i),
                 meta=meta,
+                repeat_source_rows={
+                    path: [f"{table.label(i)}, {path}[{n}]" for n in kept]
+                    for path, kept in positions.items()
+                },
             )
         )
     _collapse_repeat_choices(submissions)
