@@ -61,6 +61,8 @@ _ISO = re.compile(
     re.I,
 )
 _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})(?:\s+.*)?$")
+_NUMERIC_ANYWHERE = re.compile(r"(?<!\d)(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?!\d)")
+_ISO_ANYWHERE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _YMD_SLASH = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:\s+.*)?$")
 _RELATIVE = re.compile(
     r"(?:il y a|depuis|posted|publiee?|mis a jour)?\s*(?:plus de\s+|over\s+|about\s+|environ\s+)?"
@@ -119,7 +121,7 @@ def parse_date(
     folded = _fold(text)
     folded = re.sub(r"^(?:publiee?|posted|date|mise? en ligne|mis a jour|updated|le|on|:|\s)+",
                     "", folded).strip()
-    match = _NUMERIC.match(folded)
+    match = _NUMERIC.match(folded) or _NUMERIC_ANYWHERE.search(folded)
     if match:
         a, b, year = int(match[1]), int(match[2]), int(match[3])
         day, month = (a, b) if day_first else (b, a)
@@ -127,6 +129,9 @@ def parse_date(
             day, month = month, day
         return _safe_date(year, month, day)
 
+    match = _ISO_ANYWHERE.search(folded)  # "Mis à jour le 2026-08-28"
+    if match:
+        return _safe_date(int(match[1]), int(match[2]), int(match[3]))
     written = _written_date(folded)
     if written is not None:
         return written

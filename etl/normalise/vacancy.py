@@ -167,6 +167,7 @@ def html_to_text(value: Any) -> str | None:
         text = html.unescape(text)
     lines = [re.sub(r"[ \t\u00a0\u202f]+", " ", line).strip() for line in text.splitlines()]
     out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    out = re.sub(r"\n{2,}(?=- )", "\n", out)  # list items one per line
     return out or None
 
 

@@ -253,10 +253,17 @@ def _select_value(scope: Tag, spec: Any) -> Any:
     attr = spec.get("attr")
     if attr:
         value = el.get(attr)
-        return " ".join(value) if isinstance(value, list) else value
-    if spec.get("html"):
-        return el.decode_contents().strip()
-    return el.get_text(" ", strip=True)
+        value = " ".join(value) if isinstance(value, list) else value
+    elif spec.get("html"):
+        value = el.decode_contents().strip()
+    else:
+        value = el.get_text(" ", strip=True)
+    if value and spec.get("regex"):
+        match = re.search(spec["regex"], str(value))
+        if match is None:
+            return None
+        value = match.group(1) if match.groups() else match.group(0)
+    return value
 
 
 def _selector_postings(
