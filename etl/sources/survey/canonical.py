@@ -409,8 +409,8 @@ def to_canonical(
     confidence) when no valid code was answered; without it such rows stay
     unclassified (``isco08`` null), never guessed.
     """
+    problems = getattr(submissions, "problems", None) or []  # rows attached to no submission
     submissions = list(submissions)
-    problems = getattr(submissions, "problems", None) or []
     unique, duplicate_ids = deduplicate(submissions)
     conv = _Converter(mapping, classify)
     firms: list[dict] = []
