@@ -8,6 +8,7 @@ expectations into messages a data engineer can act on.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import json
@@ -210,7 +211,7 @@ def comparison_view(df: pd.DataFrame) -> pd.DataFrame:
             pa.types.is_date(dtype.pyarrow_dtype) or pa.types.is_timestamp(dtype.pyarrow_dtype)
         ):
             series = pd.to_datetime(series.astype(object), utc=True).dt.tz_localize(None)
-        elif dtype == object and pd.api.types.infer_dtype(series, skipna=True) in (
+        elif pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(series, skipna=True) in (
             "date",
             "datetime",
             "datetime64",
@@ -219,10 +220,8 @@ def comparison_view(df: pd.DataFrame) -> pd.DataFrame:
         elif not pd.api.types.is_datetime64_dtype(dtype):
             continue
         # GX compares nanosecond datetimes vectorised and others row by row.
-        try:
+        with contextlib.suppress(OverflowError, pd.errors.OutOfBoundsDatetime):
             series = series.astype("datetime64[ns]")
-        except (OverflowError, pd.errors.OutOfBoundsDatetime):
-            pass
         view[name] = series
     return view
 
