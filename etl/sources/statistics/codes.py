@@ -159,8 +159,36 @@ def map_activity(code: str) -> CodeMapping:
             # ILO groupings of sections (DE, HJ, LMN, RSTU): a real ILO aggregate, no single code.
             return CodeMapping(None)
         return map_isic4(item, origin=code)
-    # EC2_ISIC4_C10: section letter then division digits
-    return map_isic4(item[1:] if item[:1].isalpha() else item, origin=code)
+    # EC2_ISIC4_C10: section letter then division digits; the letter must be the division's
+    letter, division = (item[:1], item[1:]) if item[:1].isalpha() else ("", item)
+    mapping = map_isic4(division, origin=code)
+    if mapping.code and letter and isic4_section(mapping.code) != letter:
+        return CodeMapping(
+            None,
+            None,
+            f"unknown economic activity code {code!r}: division {division} is in section "
+            f"{isic4_section(mapping.code)}, not {letter}",
+        )
+    return mapping
+
+
+def isic4_section(code: str) -> str | None:
+    """The section letter of an ISIC Rev.4 division/group/class ('10' -> 'C')."""
+    if code.isalpha():
+        return code
+    return _isic4_sections().get(code[:2])
+
+
+@lru_cache(maxsize=1)
+def _isic4_sections() -> dict[str, str]:
+    sections: dict[str, str] = {}
+    current = ""
+    for code, level in isic4_codes().items():  # hierarchical order: section before its divisions
+        if level == 1:
+            current = code
+        elif level == 2:
+            sections[code] = current
+    return sections
 
 
 def map_isic4(value: str, *, origin: str | None = None) -> CodeMapping:

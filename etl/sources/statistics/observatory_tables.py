@@ -15,6 +15,8 @@ the sheet, row and column.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -84,10 +86,23 @@ def read_table(path: Path, mapping: dict) -> tuple[pd.DataFrame, str]:
         if isinstance(sheet, int):
             sheet = pd.ExcelFile(path).sheet_names[sheet]
         return grid, f"{path.name}!{sheet}"
-    csv_opts = {"sep": None, "encoding": "utf-8-sig", **(mapping.get("csv") or {})}
-    engine = "python" if csv_opts.get("sep") is None else "c"
-    grid = pd.read_csv(
-        path, header=None, dtype=object, keep_default_na=False, engine=engine, **csv_opts
+    # Tables for print are ragged (a one-cell title line above a wide header): read with the
+    # csv module and pad, rather than with pandas, which wants rectangular data.
+    opts = mapping.get("csv") or {}
+    text = path.read_text(encoding=opts.get("encoding", "utf-8-sig"))
+    sep = opts.get("sep")
+    if sep is None:
+        lines = text.splitlines()
+        sample = "\n".join(lines[: min(len(lines), 20)])
+        try:
+            sep = csv.Sniffer().sniff(sample, ";,\t").delimiter
+        except csv.Error:
+            sep = ";" if sample.count(";") > sample.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    width = max((len(r) for r in rows), default=0)
+    grid = pd.DataFrame(
+        [[c if c.strip() else None for c in r] + [None] * (width - len(r)) for r in rows],
+        dtype=object,
     )
     return grid, path.name
 
@@ -361,18 +376,8 @@ def _activity_code(label: str, explicit: str | None, total: bool, reasons: list[
     code = m.group("code")
     if code.isalpha():
         return f"ECO_ISIC4_{code}"
-    section = _section_of(code)
+    section = codes.isic4_section(code) or ""
     return f"EC2_ISIC4_{section}{code}" if len(code) == 2 else f"ISIC4_{code}"
-
-
-def _section_of(division: str) -> str:
-    current = ""
-    for code, level in codes.isic4_codes().items():
-        if level == 1:
-            current = code
-        elif code == division:
-            return current
-    return ""
 
 
 def _parse_value(
