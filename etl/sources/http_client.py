@@ -330,7 +330,7 @@ class PoliteClient:
                     text = result.body.decode("utf-8", errors="replace")
                     parser.parse(text.splitlines())
                     reason = ""
-                    delay = parser.crawl_delay(self.user_agent)
+                    delay = _crawl_delay(text, self.user_agent)
                     if delay:
                         self._crawl_delay[parts.netloc.lower()] = float(delay)
             self._robots[origin] = parser
@@ -520,6 +520,40 @@ def _retry_after_seconds(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _crawl_delay(robots_txt: str, user_agent: str) -> float | None:
+    """``Crawl-delay`` for our agent (else for ``*``), fractions allowed.
+
+    The standard library only reads whole seconds; many sites write ``0.5``.
+    """
+    token = user_agent.split("/")[0].strip().lower()
+    delays: dict[str, float] = {}
+    agents: list[str] = []
+    in_rules = False
+    for line in robots_txt.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if ":" not in line:
+            continue
+        key, value = (part.strip() for part in line.split(":", 1))
+        key = key.lower()
+        if key == "user-agent":
+            if in_rules:
+                agents, in_rules = [], False
+            agents.append(value.lower())
+        else:
+            in_rules = True
+            if key == "crawl-delay":
+                try:
+                    delay = float(value)
+                except ValueError:
+                    continue
+                for agent in agents:
+                    delays.setdefault(agent, delay)
+    for agent, delay in delays.items():
+        if agent != "*" and agent in token:
+            return delay
+    return delays.get("*")
 
 
 def hosts_of(urls: Iterable[str]) -> set[str]:
