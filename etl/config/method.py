@@ -46,6 +46,9 @@ class Method(_Strict):
     rating: Rating
     survey: Survey
     disclosure: Disclosure
+    min_base_vacancies: int = 3
+    open_days_without_closing: int = 60
+    indicator_roles: dict[str, list[str]] = {}
 
     def sql_params(self) -> dict[str, object]:
         """Flattened thresholds, bound as parameters into the published-table SQL."""
@@ -55,6 +58,7 @@ class Method(_Strict):
             "survey_max_age_quarters": self.survey.max_age_quarters,
             "min_persons": self.disclosure.min_persons,
             "min_firms": self.disclosure.min_firms,
+            "min_base_vacancies": self.min_base_vacancies,
             **{k: v for k, v in self.rating.model_dump().items()},
         }
         for name, signal in self.signals.items():

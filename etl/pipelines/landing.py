@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -51,7 +51,11 @@ class RawStore:
 
     def land(self, url: str, body: bytes, *, status: int | None = 200,
              headers: dict[str, str] | None = None,
-             fetched_at: datetime | None = None) -> LandedFile:
+             fetched_at: datetime | str | None = None) -> LandedFile:
+        if isinstance(fetched_at, str):
+            fetched_at = datetime.fromisoformat(fetched_at)
+        if fetched_at is not None and fetched_at.tzinfo is not None:
+            fetched_at = fetched_at.astimezone(UTC).replace(tzinfo=None)
         digest = hashlib.sha256(body).hexdigest()
         path = self.root / digest[:2] / digest
         if not path.exists():

@@ -103,7 +103,16 @@ def get_engine(url: str | None = None) -> Engine:
     if parsed.get_backend_name() == "duckdb" and parsed.database:
         os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
         return sa.create_engine(resolved, poolclass=sa.pool.NullPool)
-    return sa.create_engine(resolved, pool_pre_ping=True)
+    # Client-side binding: PostgreSQL refuses server-side parameters in utility statements
+    # such as CREATE TABLE … AS SELECT, which the model builder uses. Values are still bound
+    # (escaped by psycopg), never formatted into SQL by us.
+    if parsed.get_backend_name() != "postgresql":
+        return sa.create_engine(resolved, pool_pre_ping=True)
+    import psycopg
+
+    return sa.create_engine(
+        resolved, pool_pre_ping=True, connect_args={"cursor_factory": psycopg.ClientCursor}
+    )
 
 
 def dialect_name(engine: Engine) -> str:

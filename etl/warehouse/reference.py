@@ -61,12 +61,23 @@ def region_frame(country_code: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def skill_frame() -> pd.DataFrame:
+    frame = pd.read_csv(REFERENCE_DIR / "esco_skills.csv.gz", dtype=str)
+    return pd.DataFrame({
+        "skill_uri": frame["skill_uri"],
+        "skill_type": frame["skill_type"],
+        "label_en": frame["label_en"],
+        "label_fr": frame["label_fr"],
+    })
+
+
 def load_reference_dimensions(engine: Engine, country_code: str) -> dict[str, int]:
     """Replace the three dimensions; return their row counts."""
     frames = {
         "dim_occupation": occupation_frame(),
         "dim_activity": activity_frame(),
         "dim_region": region_frame(country_code),
+        "dim_skill": skill_frame(),
     }
     with engine.begin() as conn:
         for table, frame in frames.items():

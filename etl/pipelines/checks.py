@@ -1,0 +1,132 @@
+"""Running a Great Expectations suite on a staged batch and keeping what it says.
+
+Rows that fail a row-level expectation go to ``quarantine.<dataset>`` with the run,
+the expectation(s) failed and the offending values; every expectation's result
+goes to ``ops.validation_results``; a batch-level failure raises before anything
+of the batch is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from etl.pipelines.ledger import utcnow
+from etl.validate import (
+    FAILED_EXPECTATIONS,
+    OFFENDING_VALUES,
+    ValidationOutcome,
+    load_suite,
+    reference_params,
+    validate_frame,
+)
+from etl.warehouse.bulk import bulk_insert
+from etl.warehouse.sqlfiles import sql_text
+
+
+def suite_columns(suite_name: str) -> list[str] | None:
+    """The exact column set a suite expects, if it declares one."""
+    suite = load_suite(suite_name)
+    for expectation in suite.expectations:
+        config = expectation.configuration
+        if config.type == "expect_table_columns_to_match_set":
+            return list(config.kwargs["column_set"])
+    return None
+
+
+def warehouse_params(engine: Engine, run_date: date) -> dict:
+    """Suite parameters from the warehouse's own dimensions (the authority for codes)."""
+    params = reference_params(run_date)
+    with engine.connect() as conn:
+        params["isco08_codes"] = [r[0] for r in conn.execute(sql_text("core/isco08_codes"))]
+        params["isic4_codes"] = [r[0] for r in conn.execute(sql_text("core/isic4_codes"))]
+        params["region_codes"] = [r[0] for r in conn.execute(sql_text("core/region_codes"))]
+    return params
+
+
+def _json_default(value: object) -> str:
+    return str(value)
+
+
+def validate_and_quarantine(
+    engine: Engine,
+    frame: pd.DataFrame,
+    *,
+    suite: str,
+    dataset: str,
+    source: str,
+    run_id: str,
+    run_date: date,
+    key_column: str | None = None,
+    previous_row_count: int | None = None,
+    max_volume_drop: float = 0.5,
+    params: dict | None = None,
+) -> ValidationOutcome:
+    """Validate ``frame`` (restricted to the suite's columns), quarantine failures, store results.
+
+    Returns the outcome; ``outcome.valid.index`` selects the rows of ``frame`` to load.
+    Raises ``BatchValidationError`` after storing the results when the batch must stop.
+    """
+    columns = suite_columns(suite)
+    checked = frame[[c for c in columns if c in frame.columns]] if columns else frame
+    merged = warehouse_params(engine, run_date)
+    merged.update(params or {})
+    outcome = validate_frame(
+        checked, suite, params=merged, previous_row_count=previous_row_count,
+        max_volume_drop=max_volume_drop, source=source, run_id=run_id,
+    )
+    now = utcnow()
+    results = pd.DataFrame([
+        {"run_id": run_id, "source": source, "suite": r.suite, "expectation": r.expectation,
+         "column_name": r.column, "success": bool(r.success), "observed_value": r.observed_value,
+         "unexpected_count": r.unexpected_count, "validated_at": now}
+        for r in outcome.results
+    ])
+    quarantined = outcome.quarantined
+    rows = pd.DataFrame()
+    if not quarantined.empty:
+        full = frame.loc[quarantined.index]
+        rows = pd.DataFrame({
+            "run_id": run_id,
+            "source": source,
+            "record_key": full[key_column].astype(str) if key_column else None,
+            "record": [json.dumps(rec, default=_json_default, ensure_ascii=False)
+                       for rec in full.to_dict(orient="records")],
+            "failed_expectations": quarantined[FAILED_EXPECTATIONS].astype(str).values,
+            "offending_values": quarantined[OFFENDING_VALUES].astype(str).values,
+            "quarantined_at": now,
+        })
+    with engine.begin() as conn:
+        if not results.empty:
+            bulk_insert(conn, "ops", "validation_results", results)
+        if not rows.empty:
+            bulk_insert(conn, "quarantine", dataset, rows)
+    outcome.raise_for_batch()
+    return outcome
+
+
+def quarantine_records(ctx_or_engine, dataset: str, source: str, records: list[dict], *,
+                       reason_key: str = "reject_reason", expectation: str = "parse",
+                       run_id: str | None = None) -> int:
+    """Quarantine records rejected before validation (by a reader or a mapping), with reasons."""
+    engine = getattr(ctx_or_engine, "engine", ctx_or_engine)
+    run_id = run_id or getattr(ctx_or_engine, "run_id", "")
+    if not records:
+        return 0
+    now = utcnow()
+    rows = pd.DataFrame({
+        "run_id": run_id,
+        "source": source,
+        "record_key": [str(r.get("source_row") or r.get("where") or "") or None for r in records],
+        "record": [json.dumps(r, default=_json_default, ensure_ascii=False) for r in records],
+        "failed_expectations": [f"{expectation}: {r.get(reason_key) or 'rejected'}"
+                                for r in records],
+        "offending_values": None,
+        "quarantined_at": now,
+    })
+    with engine.begin() as conn:
+        bulk_insert(conn, "quarantine", dataset, rows)
+    return len(rows)

@@ -1,0 +1,72 @@
+"""Building the SQL models of ``warehouse_sql/`` and swapping published tables in.
+
+Each model file is one SELECT. Intermediate models and marts are materialised as
+tables in ``core`` under the file's name; published models are built beside the
+live tables as ``core.pub_<name>``, audited by the caller, and only then copied
+into ``published.<name>`` in one transaction (write-audit-publish), so a failed
+audit leaves yesterday's published tables in place. The published tables
+themselves are created by migrations (they are the portals' contract); this
+module never changes their columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import sqlalchemy as sa
+import yaml
+from sqlalchemy.engine import Connection, Engine
+
+from etl.settings import sql_dir
+from etl.warehouse.sqlfiles import sql_path
+
+
+@lru_cache(maxsize=1)
+def model_order() -> dict[str, list[str]]:
+    return yaml.safe_load((sql_dir() / "models.yml").read_text(encoding="utf-8"))
+
+
+def _quote(conn: Connection, schema: str, name: str) -> str:
+    prep = conn.dialect.identifier_preparer
+    return f"{prep.quote_schema(schema)}.{prep.quote(name)}"
+
+
+def build_table(conn: Connection, layer: str, name: str, params: dict) -> None:
+    """(Re)create ``core.<table>`` from ``warehouse_sql/<layer>/<name>.sql``."""
+    table = f"pub_{name}" if layer == "published" else name
+    target = _quote(conn, "core", table)
+    select = sql_path(f"{layer}/{name}").read_text(encoding="utf-8").strip().rstrip(";")
+    conn.execute(sa.text(f"drop table if exists {target}"))
+    conn.execute(sa.text(f"create table {target} as {select}"), params)
+
+
+def build_layers(engine: Engine, params: dict, layers: Iterable[str]) -> None:
+    """Build every model of the given layers, in the order of ``models.yml``."""
+    order = model_order()
+    with engine.begin() as conn:
+        for layer in layers:
+            for name in order[layer]:
+                build_table(conn, layer, name, params)
+
+
+def published_columns(conn: Connection, name: str) -> list[str]:
+    return [c["name"] for c in sa.inspect(conn).get_columns(name, schema="published")]
+
+
+def swap_published(engine: Engine, names: Iterable[str]) -> dict[str, int]:
+    """Replace the rows of each published table with its audited build, in one transaction."""
+    counts = {}
+    with engine.begin() as conn:
+        for name in names:
+            cols = published_columns(conn, name)
+            prep = conn.dialect.identifier_preparer
+            col_list = ", ".join(prep.quote(c) for c in cols)
+            live = _quote(conn, "published", name)
+            built = _quote(conn, "core", f"pub_{name}")
+            conn.execute(sa.text(f"delete from {live}"))
+            conn.execute(sa.text(
+                f"insert into {live} ({col_list}) select {col_list} from {built} order by {col_list}"
+            ))
+            counts[name] = conn.execute(sa.text(f"select count(*) from {live}")).scalar_one()
+    return counts

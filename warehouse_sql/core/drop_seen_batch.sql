@@ -1,0 +1,1 @@
+drop table core.seen_batch

@@ -1,0 +1,1 @@
+select isco08 from core.dim_occupation

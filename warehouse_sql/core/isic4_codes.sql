@@ -1,0 +1,1 @@
+select isic4 from core.dim_activity

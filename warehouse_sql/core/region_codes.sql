@@ -1,0 +1,1 @@
+select region_code from core.dim_region

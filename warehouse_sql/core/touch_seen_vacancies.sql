@@ -1,0 +1,4 @@
+-- Unchanged postings seen again: only last_seen_at moves (it drives the active flag).
+update core.vacancies
+set last_seen_at = :seen_at
+where vacancy_id in (select vacancy_id from core.seen_batch)

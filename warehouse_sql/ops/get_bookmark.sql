@@ -1,0 +1,1 @@
+select bookmark from ops.bookmarks where source = :source

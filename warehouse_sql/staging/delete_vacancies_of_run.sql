@@ -1,0 +1,1 @@
+delete from staging.vacancies where run_id = :run_id and source = :source
