@@ -205,3 +205,27 @@ def test_csv_table_with_semicolons(tmp_path):
         batch.observations["release"].iloc[0]
         == "sha256:" + __import__("hashlib").sha256(table.read_bytes()).hexdigest()[:16]
     )
+
+
+def test_symbol_meaning_and_label_codes_come_from_the_mapping(tmp_path):
+    table = tmp_path / "emplois.csv"
+    table.write_text(
+        "Profession;2024\n25 - Spécialistes TIC;-\nNon déclaré;12\nVendeurs de rue;7\n",
+        encoding="utf-8",
+    )
+    mapping = {
+        "columns": {"Profession": "occupation"},
+        "indicator": "JOBS_NB",
+        "ref_area": "SEN",
+        "symbols": {"-": {"value": 0}},
+        "codes": {"occupation": {"Vendeurs de rue": "OC4_ISCO08_9520"}},
+    }
+    batch = read_statistics_file(table, mapping=mapping)
+    by_code = {r["classif1"]: r for r in batch.observations.to_dict("records")}
+    assert by_code["OC2_ISCO08_25"]["obs_value"] == 0.0  # "-" means nil here
+    assert by_code["OCU_ISCO08_X"]["isco08"] is None  # "Non déclaré": not classified
+    assert (by_code["OC4_ISCO08_9520"]["isco08"], by_code["OC4_ISCO08_9520"]["isco_level"]) == (
+        "9520",
+        4,
+    )
+    assert batch.rejected.empty

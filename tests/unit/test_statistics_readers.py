@@ -248,3 +248,20 @@ def test_unrecognised_file_without_mapping_is_a_clear_error(tmp_path):
     odd.write_text("Région;2023\nDakar;12\n", encoding="utf-8")
     with pytest.raises(ValueError, match="table.csv.*mapping"):
         read_statistics_file(odd)
+
+
+def test_sdmx_csv_2_0_deletions_and_labels_both(tmp_path):
+    path = tmp_path / "ilo_v2_labels.csv"
+    path.write_text(
+        "STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA: Reference area,FREQ: Frequency,MEASURE,SEX: Sex,"
+        "OC2,TIME_PERIOD,OBS_VALUE,OBS_STATUS\n"
+        "dataflow,ILO:DF_EMP_TEMP_SEX_OC2_NB(1.0),I,SEN: Senegal,A: Annual,EMP_TEMP_NB,SEX_T: Total,"
+        "OC2_ISCO08_25: 25 - ICT professionals,2024,15.1,\n"
+        "dataflow,ILO:DF_EMP_TEMP_SEX_OC2_NB(1.0),D,SEN: Senegal,A: Annual,EMP_TEMP_NB,SEX_T: Total,"
+        "OC2_ISCO08_52: 52 - Sales workers,2024,,\n",
+        encoding="utf-8",
+    )
+    batch = read_statistics_file(path)
+    row = _one(batch, classif1="OC2_ISCO08_25")
+    assert (row["ref_area"], row["sex"], row["isco08"]) == ("SEN", "SEX_T", "25")
+    assert batch.rejected["reject_reason"].iloc[0].startswith("deletion (ACTION=D)")
