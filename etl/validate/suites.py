@@ -28,6 +28,7 @@ from great_expectations.expectations.expectation import (
     ColumnPairMapExpectation,
     MulticolumnMapExpectation,
 )
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 from etl.settings import expectations_dir
 
@@ -75,14 +76,26 @@ def _load_cached(path_text: str, _mtime: int) -> gx.ExpectationSuite:
         raise SuiteError(
             f"{path}: suite name {document.get('name')!r} must equal the file name {path.stem!r}"
         )
-    for i, item in enumerate(document.get("expectations", [])):
+    items = document.get("expectations", [])
+    for i, item in enumerate(items):
         item.setdefault("meta", {})
         if not isinstance(item.get("type"), str):
             raise SuiteError(f"{path}: expectation #{i} has no 'type'")
+        # GX's ExpectationSuite logs and *drops* an invalid expectation; build each
+        # one first so that a typo in a file is an error, not a check gone missing.
+        try:
+            ExpectationConfiguration(**item).to_domain_obj()
+        except Exception as exc:  # GX raises several types; all mean "this entry is wrong"
+            raise SuiteError(
+                f"{path}: not a valid Great Expectations suite: expectation #{i} "
+                f"({item['type']}): {exc}"
+            ) from exc
     try:
         suite = gx.ExpectationSuite(**document)
-    except Exception as exc:  # GX raises several types; all mean "this file is wrong"
+    except Exception as exc:
         raise SuiteError(f"{path}: not a valid Great Expectations suite: {exc}") from exc
+    if len(suite.expectations) != len(items):
+        raise SuiteError(f"{path}: GX kept {len(suite.expectations)} of {len(items)} expectations")
     for i, expectation in enumerate(suite.expectations):
         is_map = isinstance(expectation, MAP_EXPECTATIONS)
         level = expectation.meta.setdefault("level", "row" if is_map else "batch")
