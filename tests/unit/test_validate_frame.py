@@ -228,6 +228,7 @@ def test_survey_lines_hard_to_fill_above_vacancies_and_negative_counts():
         {
             "survey_id": "cci-2024", "wave": "2024Q1",
             "submission_id": ["s1", "s1", "s2", "s3"], "line_no": [1, 2, 1, 1],
+            "region_code": ["TN-11", "TN-11", "TN-21", "TN-99"],
             "occupation_text": ["soudeur", "infirmier", "cuisinier", "maçon"],
             "isco08": ["7212", "2221", "5120", "7112"], "isco_confidence": [0.9, 0.8, 0.95, 0.7],
             "vacancies": [3.0, 2.0, -1.0, 4.0], "hard_to_fill": [1.0, 5.0, 0.0, 4.0],
@@ -237,11 +238,12 @@ def test_survey_lines_hard_to_fill_above_vacancies_and_negative_counts():
     )
     outcome = validate_frame(df, "staging_survey_occupations", params=RUN, source="cci")
     q = outcome.quarantined
-    assert q.index.tolist() == [1, 2]
+    assert q.index.tolist() == [1, 2, 3]
     assert "column_A=vacancies, column_B=hard_to_fill" in q.loc[1, FAILED_EXPECTATIONS]
     assert json.loads(q.loc[1, OFFENDING_VALUES]) == {"hard_to_fill": 5.0, "vacancies": 2.0}
     assert "expect_column_values_to_be_between(column=vacancies)" in q.loc[2, FAILED_EXPECTATIONS]
-    assert outcome.valid.index.tolist() == [0, 3]
+    assert q.loc[3, FAILED_EXPECTATIONS] == "expect_column_values_to_be_in_set(column=region_code)"
+    assert outcome.valid.index.tolist() == [0]
 
 
 def test_returnee_keys_must_be_pseudonyms():
@@ -289,6 +291,33 @@ def test_a_new_unit_multiplier_stops_a_statistics_release():
         df, "staging_labour_indicators", params={**RUN, "unit_mults": [0, 3]}
     )
     assert declared.success and declared.quarantined.empty
+
+
+def test_statistics_as_built_from_records_python_numbers_and_missing_multiplier():
+    df = pd.DataFrame(
+        {
+            "source": "obs", "release": "2024-12", "indicator": "UNE_REG", "dataflow": None,
+            "ref_area": "TN-11", "country_code": "TN", "region_code": "TN-11",
+            "time_period": ["2024Q1", "2024Q2", "2024Q3"], "period_type": "Q",
+            "period_start": [dt.date(2024, 1, 1), dt.date(2024, 4, 1), dt.date(2024, 7, 1)],
+            "period_end": [dt.date(2024, 3, 31), dt.date(2024, 6, 30), dt.date(2024, 6, 30)],
+            "sex": "SEX_T", "age": None, "classif1": None, "classif2": None, "isco08": None,
+            "isco_level": None, "isic4": None,
+            "obs_value": pd.Series([1200, 1150.5, None], dtype=object),
+            "unit": "persons", "unit_mult": pd.Series([None, 0, 0], dtype=object),
+            "obs_status": [None, "P", "p"],
+        }
+    )
+    outcome = validate_frame(
+        df, "staging_labour_indicators", params={"run_date": "2025-01-15"}, source="obs"
+    )
+    assert outcome.success, outcome.summary()
+    q = outcome.quarantined
+    assert q.index.tolist() == [2]  # period ends before it starts; status not an SDMX code
+    assert set(q.loc[2, FAILED_EXPECTATIONS].split("; ")) == {
+        "expect_column_pair_values_a_to_be_greater_than_b(column_A=period_end, column_B=period_start)",
+        "expect_column_values_to_match_regex(column=obs_status)",
+    }
 
 
 def published_skills_gap(n: int = 6) -> pd.DataFrame:
