@@ -85,6 +85,18 @@ class DropFolderSource(_SourceBase):
     pattern: str = "*"
     mapping: dict[str, Any] | None = None
     mapping_file: str | None = None
+    mappings: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="file-name glob -> reader mapping (observatory tables)"
+    )
+
+    def mapping_for(self, filename: str) -> dict[str, Any] | None:
+        """The reader mapping of a dropped file: the first glob of ``mappings`` it matches."""
+        from fnmatch import fnmatch
+
+        for pattern, mapping in self.mappings.items():
+            if fnmatch(filename, pattern):
+                return mapping
+        return self.mapping
 
 
 Source = Annotated[JobBoardSource | PesApiSource | DropFolderSource, Field(discriminator="kind")]
@@ -99,6 +111,7 @@ class LmisConfig(_Strict):
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
     operator: Operator
     language: Literal["fr", "en"] = "fr"
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "XOF"
     region_aliases: dict[str, str] = {}
     method_file: str = "method.yml"
     sources: list[Source]

@@ -12,7 +12,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 import pandas as pd
 from sqlalchemy.engine import Engine
@@ -57,7 +58,10 @@ class RawStore:
         if fetched_at is not None and fetched_at.tzinfo is not None:
             fetched_at = fetched_at.astimezone(UTC).replace(tzinfo=None)
         digest = hashlib.sha256(body).hexdigest()
-        path = self.root / digest[:2] / digest
+        # Keep the file's extension: readers of dropped files tell XLSX from CSV by it.
+        suffix = PurePosixPath(urlsplit(url).path).suffix
+        suffix = suffix if len(suffix) <= 6 and suffix[1:].isalnum() else ""
+        path = self.root / digest[:2] / f"{digest}{suffix}"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")

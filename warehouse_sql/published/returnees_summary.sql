@@ -1,6 +1,6 @@
 -- published.returnees_summary: returnees registered per quarter x region x occupation abroad
--- (unit group), by sex and intention, with disclosure control: a total below :min_persons is
--- suppressed with everything in its row; a breakdown cell below it is suppressed together
+-- (unit group), by sex and intention, with disclosure control: a total below the persons threshold is
+-- suppressed with everything in its row; a breakdown cell below that threshold is suppressed together
 -- with its complement (women/men), since one could be derived from the total.
 with cells as (
     select

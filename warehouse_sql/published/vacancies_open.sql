@@ -1,6 +1,6 @@
 -- published.vacancies_open: one row per active deduplicated vacancy (the first posting of
 -- each cluster), for portals. Active: posted by the as-of date and not past its closing
--- date; without a closing date, seen within the last :open_days_without_closing days.
+-- date; without a closing date, seen within the open window of the method file.
 with clusters as (
     select cluster_id, count(*) as postings_in_cluster
     from core.vacancies

@@ -235,6 +235,15 @@ def resolve_area(code: str) -> Area | None:
     return None
 
 
+def resolve_subdivision(code: str) -> tuple[str, str] | None:
+    """An ISO 3166-2 code ('SN-DK') -> (country alpha-2, subdivision code); None when unknown."""
+    code = str(code).strip().upper()
+    if "-" not in code:
+        return None
+    subdivision = pycountry.subdivisions.get(code=code)
+    return (subdivision.country_code, subdivision.code) if subdivision is not None else None
+
+
 @lru_cache(maxsize=1)
 def _area_names() -> dict[str, str]:
     names: dict[str, str] = {}

@@ -156,7 +156,11 @@ def conform_record(record: dict[str, Any]) -> tuple[dict, str | None]:
     if ref_area:
         area = codes.resolve_area(ref_area)
         row["ref_area"] = str(ref_area).upper()
-        if area is None:
+        subdivision = codes.resolve_subdivision(ref_area) if area is None else None
+        if subdivision is not None:
+            # National offices and PES publish regional series with ISO 3166-2 areas.
+            row["country_code"], row["region_code"] = subdivision
+        elif area is None:
             reasons.append(f"unknown reference area {ref_area!r}")
         else:
             row["country_code"] = area.country_code

@@ -45,7 +45,7 @@ DEFAULT_STOP = r"^\s*(source|sources|note|notes|lecture|champ|signes conventionn
 # Markers glued to a number: "(a)", "(1)", "*", "**", superscript digits.
 _MARKER = re.compile(r"\s*(\([a-z0-9]{1,2}\)|\*{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s*$")
 _ISCO_LABEL = re.compile(r"^\s*(?P<code>\d{1,4})\b\s*[-–.:]?\s*")
-_ISIC_LABEL = re.compile(r"^\s*(?P<code>[A-U]|\d{2,4})\b\s*[-–.:]\s*")
+_ISIC_LABEL = re.compile(r"^\s*(?P<code>[A-U]|\d{2,4})\b\s*(?:$|[-–.:]\s*)")
 _NOT_CLASSIFIED = re.compile(
     r"^(non (declare|classe|precise|specifie)|nd|autres non classes)", re.I
 )

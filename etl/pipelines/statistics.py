@@ -1,0 +1,115 @@
+"""Observatory statistics: dropped or fetched files → conformed observations → core, by release.
+
+Every file is landed in raw first (a ``file://`` URL for drop folders). Its
+observations are validated with the ``staging_labour_indicators`` suite; rows the
+reader rejected (unknown code, non-numeric value …) and rows failing validation
+go to ``quarantine.labour_observations`` with their reason. Each release of an
+observation is kept in ``core.labour_observations``; the most recently loaded
+release is current, so a revision replaces the published value while the earlier
+vintage stays queryable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from etl.pipelines.checks import quarantine_records, validate_and_quarantine
+from etl.pipelines.context import RunContext
+from etl.pipelines.files import dropped_files
+from etl.pipelines.landing import RawStore
+from etl.pipelines.ledger import Ledger, utcnow
+from etl.warehouse.bulk import bulk_insert
+from etl.warehouse.sqlfiles import sql_text
+
+STAGING_COLUMNS = (
+    "run_id", "obs_key", "release", "indicator", "dataflow", "ref_area", "country_code",
+    "region_code", "time_period", "period_type", "period_start", "period_end", "sex", "age",
+    "classif1", "classif2", "isco08", "isco_level", "isic4", "obs_value", "unit", "unit_mult",
+    "obs_status", "note_source", "source",
+)
+
+
+def observation_keys(frame: pd.DataFrame) -> list[str]:
+    """A stable key per observation from the columns that identify it across releases."""
+    from etl.sources.statistics import observation_key_columns
+
+    columns = observation_key_columns()
+    def text(value: object) -> str:
+        return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+    return [
+        hashlib.sha256("\x1f".join(text(v) for v in row).encode()).hexdigest()[:32]
+        for row in frame[columns].itertuples(index=False, name=None)
+    ]
+
+
+def ingest_statistics(ctx: RunContext, source_name: str) -> dict:
+    """Load every file of the source's drop folder; return the ledger as a dict."""
+    from etl.sources.statistics import read_statistics_file
+
+    source = ctx.config.source(source_name)
+    store = RawStore(ctx.engine, source.name, ctx.run_id)
+    ledger = Ledger(run_id=ctx.run_id, source=source.name, dag_id=ctx.dag_id,
+                    data_interval_start=ctx.data_interval_start,
+                    data_interval_end=ctx.data_interval_end)
+    frames, rejected = [], []
+    for path in dropped_files(Path(source.path), source.pattern):
+        landed = store.land(path.resolve().as_uri(), path.read_bytes(), status=None)
+        batch = read_statistics_file(landed.path, mapping=source.mapping_for(path.name))
+        if batch.is_structure:
+            continue
+        observations = batch.observations.copy()
+        observations["raw_sha256"] = landed.sha256
+        frames.append(observations)
+        rejected.extend(batch.rejected.to_dict(orient="records"))
+    store.flush()
+    ledger.fetched = sum(len(f) for f in frames) + len(rejected)
+    ledger.quarantined = quarantine_records(ctx, "labour_observations", source.name, rejected)
+    if frames:
+        load_observations(ctx, source.name, pd.concat(frames, ignore_index=True), ledger)
+    ledger.record(ctx.engine)
+    return {"source": source.name, "fetched": ledger.fetched, "loaded": ledger.loaded,
+            "quarantined": ledger.quarantined, "unchanged": ledger.unchanged,
+            "duplicates": ledger.duplicates}
+
+
+def load_observations(ctx: RunContext, source: str, frame: pd.DataFrame, ledger: Ledger) -> None:
+    """Validate, stage and merge observations; fills the ledger's counts."""
+    frame = frame.copy()
+    frame["obs_key"] = observation_keys(frame)
+    frame["run_id"] = ctx.run_id
+    repeated = frame.duplicated(["obs_key", "release"], keep="last")
+    ledger.duplicates += int(repeated.sum())
+    frame = frame.loc[~repeated]
+    with ctx.engine.connect() as conn:
+        known = pd.read_sql(sql_text("core/observation_versions"), conn,
+                            params={"source": source})
+    seen = set(zip(known["obs_key"], known["release"], known["value_hash"], strict=True))
+    frame["value_hash"] = (frame["obs_value"].astype(str) + "|" + frame["obs_status"].astype(str)
+                           + "|" + frame["unit_mult"].astype(str))
+    same = pd.Series([(k, r, v) in seen for k, r, v in
+                      zip(frame["obs_key"], frame["release"], frame["value_hash"], strict=True)],
+                     index=frame.index)
+    ledger.unchanged += int(same.sum())
+    frame = frame.loc[~same]
+    if frame.empty:
+        return
+    outcome = validate_and_quarantine(
+        ctx.engine, frame, suite="staging_labour_indicators", dataset="labour_observations",
+        source=source, run_id=ctx.run_id, run_date=ctx.as_of, key_column="obs_key",
+    )
+    valid = frame.loc[outcome.valid.index]
+    ledger.quarantined += len(frame) - len(valid)
+    ledger.loaded += len(valid)
+    staged = valid.reindex(columns=list(STAGING_COLUMNS))
+    staged["unit_mult"] = staged["unit_mult"].fillna(0).astype(int)
+    params = {"run_id": ctx.run_id, "source": source, "loaded_at": utcnow()}
+    with ctx.engine.begin() as conn:
+        conn.execute(sql_text("staging/delete_observations_of_run"), params)
+        bulk_insert(conn, "staging", "labour_observations", staged)
+        conn.execute(sql_text("core/merge_observations_update"), params)
+        conn.execute(sql_text("core/merge_observations_insert"), params)
+        conn.execute(sql_text("core/mark_current_observations"), params)

@@ -1,0 +1,1 @@
+delete from core.indicator_roles

@@ -1,0 +1,1 @@
+delete from core.survey_estimates

@@ -1,0 +1,2 @@
+-- Reloading the ESCO essential skills per unit group is a full replace.
+delete from core.occupation_skills

@@ -1,0 +1,1 @@
+select submission_id from core.survey_firms where survey_id = :survey_id

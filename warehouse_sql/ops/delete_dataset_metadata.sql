@@ -1,0 +1,1 @@
+delete from published.dataset_metadata

@@ -1,0 +1,1 @@
+delete from staging.labour_observations where run_id = :run_id

@@ -1,0 +1,1 @@
+delete from staging.survey_occupations where run_id = :run_id

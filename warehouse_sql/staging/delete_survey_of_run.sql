@@ -1,0 +1,1 @@
+delete from staging.survey_firms where run_id = :run_id
