@@ -143,6 +143,10 @@ def assign_clusters(
         if "description_text" in frame.columns else pd.Series([""] * n)
     )
     day_numbers = (dates - pd.Timestamp("1970-01-01")).dt.days
+    # Plain lists and arrays: pandas scalar access would dominate the pair loop.
+    title_list = titles.tolist()
+    description_list = descriptions.tolist()
+    day_array = day_numbers.to_numpy()
     blocks = pd.DataFrame({"employer": employer, "region": region})
     eligible = (employer != "") & (region != "") & dates.notna() & (titles != "")
     title_cutoff = title_threshold * 100
@@ -151,8 +155,8 @@ def assign_clusters(
         idx = blocks[eligible].index.to_numpy()[positions]
         if len(idx) < 2:
             continue
-        block_titles = titles.iloc[idx].tolist()
-        block_days = day_numbers.iloc[idx].to_numpy()
+        block_titles = [title_list[i] for i in idx]
+        block_days = day_array[idx]
         # Rows in chunks so that a very large block (one big employer in the
         # capital) needs chunk × block bytes, not block² bytes.
         for start in range(0, len(idx), _CHUNK):
@@ -166,7 +170,7 @@ def assign_clusters(
                 if int(b) <= a:
                     continue
                 ia, ib = int(idx[a]), int(idx[int(b)])
-                da, db = descriptions.iloc[ia], descriptions.iloc[ib]
+                da, db = description_list[ia], description_list[ib]
                 if da and db and fuzz.token_set_ratio(da, db) < desc_cutoff:
                     continue
                 uf.union(ia, ib)
@@ -185,9 +189,13 @@ def assign_clusters(
     representative = order.groupby("root", sort=False)["pos"].first()
     rep_of_row = representative.reindex(roots).to_numpy()
 
+    source_list = source.tolist()
+    source_id_list = source_id.fillna("").tolist()
+    canon_list = canon.tolist()
+
     def cluster_name(pos: int) -> str:
-        key = f"{source.iloc[pos]}\x1f{source_id.iloc[pos] if pd.notna(source_id.iloc[pos]) else ''}" \
-              f"\x1f{canon.iloc[pos] or ''}\x1f{titles.iloc[pos]}"
+        key = (f"{source_list[pos]}\x1f{source_id_list[pos]}\x1f{canon_list[pos] or ''}"
+               f"\x1f{title_list[pos]}")
         return "vc_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
     names = {int(p): cluster_name(int(p)) for p in np.unique(rep_of_row)}

@@ -65,8 +65,8 @@ VACANCY_FIELDS: tuple[str, ...] = EXTRACT_FIELDS + (
 EMPLOYMENT_TYPES = (
     "FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN", "VOLUNTEER", "PER_DIEM", "OTHER",
 )
-# Folded words → schema.org employment type. Checked in this order, so the more
-# specific phrases ("temps partiel") win over words they contain.
+# Folded words → schema.org employment type. The last entry (a permanent
+# contract) is a fallback, used only when no other type is mentioned.
 _EMPLOYMENT_WORDS: list[tuple[str, str]] = [
     (r"part[\s_-]?time|temps partiel|mi-temps|tiempo parcial|teilzeit", "PART_TIME"),
     (r"full[\s_-]?time|temps (?:plein|complet)|tiempo completo|vollzeit", "FULL_TIME"),
@@ -172,7 +172,11 @@ def html_to_text(value: Any) -> str | None:
 
 
 def employment_type(value: Any) -> str | None:
-    """The first recognisable schema.org employment type; ``OTHER`` if none is."""
+    """The first schema.org employment type the source names; ``OTHER`` if none is known.
+
+    A list keeps its order (``["FULL_TIME", "TEMPORARY"]`` → ``FULL_TIME``);
+    in free text the type mentioned first wins.
+    """
     values = value if isinstance(value, list | tuple) else [value]
     texts = [str(v).strip() for v in values if v is not None and str(v).strip()]
     if not texts:
@@ -182,9 +186,14 @@ def employment_type(value: Any) -> str | None:
         if key in EMPLOYMENT_TYPES:
             return key
     joined = _fold(" ".join(texts))
-    for pattern, code in _EMPLOYMENT_WORDS:
-        if re.search(pattern, joined):
-            return code
+    # The type mentioned first wins ("CDD - temps plein" → TEMPORARY), as for
+    # lists; a permanent contract only counts when nothing else is said.
+    found = [(m.start(), code) for pattern, code in _EMPLOYMENT_WORDS[:-1]
+             if (m := re.search(pattern, joined))]
+    if found:
+        return min(found)[1]
+    if re.search(_EMPLOYMENT_WORDS[-1][0], joined):
+        return _EMPLOYMENT_WORDS[-1][1]
     return "OTHER"
 
 
@@ -271,7 +280,12 @@ def normalise_vacancy(
     default_country: str | None,
     region_aliases: dict[str, str] | None,
 ) -> dict:
-    """The normalised record (``VACANCY_FIELDS``, in that order) for one raw vacancy."""
+    """The normalised record (``VACANCY_FIELDS``, in that order) for one raw vacancy.
+
+    ``fetched_at`` (a datetime, or an ISO string as stored in a ledger) is the
+    reference for relative dates such as "il y a 3 jours".
+    """
+    fetched_at = _as_datetime(fetched_at)
     locations = raw.get("locations") or []
     location_text = raw.get("location_text")
     locality, country, region = resolve_location(
@@ -328,6 +342,15 @@ def normalise_vacancy(
         "source": source,
     }
     return {key: record[key] for key in VACANCY_FIELDS}
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"fetched_at {value!r} is not an ISO date-time") from exc
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -145,14 +145,18 @@ class FetchResult:
         return CacheEntry.from_headers(self.headers, self.sha256)
 
     def meta(self) -> dict[str, object]:
-        """JSON-friendly description, without the body (what the ledger stores)."""
+        """Description without the body (what the raw store and ledger record).
+
+        ``fetched_at`` stays a timezone-aware ``datetime`` (the raw store writes
+        it to a timestamp column); everything else is JSON-ready.
+        """
         return {
             "url": self.url,
             "final_url": self.final_url,
             "status": self.status,
             "headers": dict(self.headers),
             "sha256": self.sha256,
-            "fetched_at": self.fetched_at.isoformat(),
+            "fetched_at": self.fetched_at,
             "not_modified": self.not_modified,
             "attempts": self.attempts,
             "redirects": list(self.redirects),

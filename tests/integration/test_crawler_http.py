@@ -228,7 +228,7 @@ def test_pagination_next_link_lands_every_page(site: tuple[Site, HTTPServer]) ->
     assert outcome.stopped_because == "no next page"
     for meta, body in land.landed:
         assert meta["status"] == 200 and meta["sha256"] == hashlib.sha256(body).hexdigest()
-        assert meta["source"] == "board_a" and meta["fetched_at"]
+        assert meta["source"] == "board_a" and meta["fetched_at"].tzinfo is not None
     # A listing page is landed before the details it links to.
     kinds = [m["kind"] for m, _ in land.landed]
     assert kinds[0] == "listing" and kinds.index("detail") == 1

@@ -18,6 +18,8 @@ import re
 from collections.abc import Mapping
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
+_DETECTABLE = ["cp1252", "iso8859_15", "cp1256", "iso8859_6", "cp1250", "cp1251", "mac_roman",
+               "utf_16", "utf_32"]
 _WINDOWS_1252_ALIASES = {"latin_1", "iso8859-1", "ascii", "iso-8859-1", "us-ascii", "cp819"}
 
 
@@ -84,7 +86,17 @@ def _detect(body: bytes) -> str | None:
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - requests always brings it
         return None
-    best = from_bytes(body).best()
+    # Restricted to the single-byte families of the languages we read (French,
+    # English, Portuguese, Arabic …): on short pages unrestricted detection
+    # happily "finds" CJK encodings in accented Latin text.
+    best = from_bytes(body, cp_isolation=_DETECTABLE).best()
     if best is None:
         return None
-    return _canonical(best.encoding)
+    found = _canonical(best.encoding)
+    if found and found != "cp1252":
+        try:
+            if body.decode("cp1252") == str(best):
+                return "cp1252"  # identical text: prefer the web's default legacy charset
+        except UnicodeDecodeError:
+            pass
+    return found

@@ -403,5 +403,7 @@ def parse_job_page(
                 raw["source_id"] = match.group(1) if match.groups() else match.group(0)
         raw["extraction_method"] = method
         if fetched_at is not None:
-            raw["fetched_at"] = fetched_at.isoformat()
+            raw["fetched_at"] = (
+                fetched_at.isoformat() if isinstance(fetched_at, datetime) else str(fetched_at)
+            )
     return ParseResult(vacancies, reason=None, method=method, encoding=encoding, warnings=warnings)
