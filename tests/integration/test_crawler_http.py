@@ -412,3 +412,65 @@ def test_fixture_pages_served_over_http_parse_without_crashing(
     # No selectors here, so the plain-HTML Windows-1252 page yields nothing, with a reason.
     assert results["emploitunisie_tn_fr_cp1252.html"].encoding == "cp1252"
     shared_server.clear()
+
+
+# ------------------------------------------------------------ PES JSON feeds
+def _feed_server(server: HTTPServer, total: int, size: int) -> None:
+    items = [{"id": f"V{i}", "intitule": f"Poste {i}", "employeur": "PES"} for i in range(total)]
+
+    def handler(request: Request) -> Response:
+        args = request.args
+        if "page" in args:
+            page = int(args["page"])
+            chunk = items[(page - 1) * size : page * size]
+            body = {"results": chunk, "total_pages": -(-total // size)}
+        elif "offset" in args:
+            start = int(args["offset"])
+            body = {"data": {"items": items[start : start + size]}, "total": total}
+        else:
+            start = int(args.get("cursor", "0"))
+            nxt = start + size if start + size < total else None
+            body = {"items": items[start : start + size], "next_cursor": nxt}
+        return Response(json.dumps(body), content_type="application/json")
+
+    server.clear()
+    server.expect_request("/robots.txt").respond_with_data("", status=404)
+    server.expect_request("/api/vacancies").respond_with_handler(handler)
+
+
+@pytest.mark.parametrize(("mode", "options"), [
+    ("page", {"records_path": "results", "total_pages_path": "total_pages"}),
+    ("offset", {"records_path": "data.items", "total_path": "total"}),
+    ("cursor", {"records_path": "items", "cursor_path": "next_cursor"}),
+])
+def test_pes_feed_pagination_modes(shared_server: HTTPServer, mode: str, options: dict) -> None:
+    from etl.sources.pes_feed import FeedConfig, read_feed
+
+    _feed_server(shared_server, total=7, size=3)
+    config = FeedConfig(name="pes", url=shared_server.url_for("/api/vacancies"),
+                        fields={"source_id": "id", "title": "intitule",
+                                "employer_name": "employeur"},
+                        pagination=mode, **options)
+    land = Lander()
+    outcome = read_feed(client(), config, land=land)
+    assert [r["source_id"] for r in outcome.raws] == [f"V{i}" for i in range(7)]
+    assert outcome.pages_fetched == 3 == len(land.landed)
+    assert all(m["kind"] == "feed_page" and m["status"] == 200 for m, _ in land.landed)
+    assert outcome.failures == []
+    shared_server.clear()
+
+
+def test_pes_feed_not_json_is_a_named_failure(shared_server: HTTPServer) -> None:
+    from etl.sources.pes_feed import FeedConfig, read_feed
+
+    shared_server.clear()
+    shared_server.expect_request("/robots.txt").respond_with_data("", status=404)
+    shared_server.expect_request("/api/broken").respond_with_data("<html>maintenance</html>")
+    config = FeedConfig(name="pes", url=shared_server.url_for("/api/broken"),
+                        fields={"title": "t"})
+    land = Lander()
+    outcome = read_feed(client(), config, land=land)
+    assert len(land.landed) == 1  # landed before the failure was found
+    assert outcome.raws == [] and "not JSON" in outcome.failures[0][1]
+    assert "/api/broken" in outcome.failures[0][0]
+    shared_server.clear()
