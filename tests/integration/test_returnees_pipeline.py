@@ -14,6 +14,7 @@ import csv
 import os
 import re
 import uuid
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -294,8 +295,9 @@ def test_demo_export_leaves_no_personal_data_in_duckdb_or_raw(env, duck, demo_ex
 # --- PostgreSQL --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def postgres(env):
+@contextmanager
+def _scratch_postgres():
+    """A fresh database on the local server, dropped afterwards (a failure under CI=true)."""
     server = sa.create_engine(PG_SERVER + "postgres", isolation_level="AUTOCOMMIT")
     try:
         with server.connect():
@@ -318,6 +320,22 @@ def postgres(env):
         with server.connect() as conn:
             conn.execute(sa.text(f"drop database if exists {quoted} with (force)"))
         server.dispose()
+
+
+@pytest.fixture
+def postgres(env):
+    with _scratch_postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def warehouse(request, env):
+    """The SQL must give the same answers on both engines."""
+    if request.param == "duckdb":
+        yield request.getfixturevalue("duck")
+    else:
+        with _scratch_postgres() as url:
+            yield url
 
 
 def test_postgres_one_profile_per_person_and_no_personal_data(env, postgres, demo_export):
@@ -349,7 +367,8 @@ def _vacancy(vacancy_id: str, region: str, isco08: str, *, posted: date,
             "loaded_run_id": "test"}
 
 
-def test_skills_match_counts_open_vacancies_and_missing_skills(env, duck):
+def test_skills_match_counts_open_vacancies_and_missing_skills(env, warehouse):
+    duck = warehouse
     engine = get_engine(duck)
     _write(env["drop"] / "a.csv", [_person()])
     soon = AS_OF + timedelta(days=20)
@@ -394,8 +413,8 @@ def _profile(n: int, region: str, isco08: str, sex: str, registered: date, **ext
             "loaded_run_id": "given", **extra}
 
 
-def test_published_counts_below_threshold_are_suppressed_with_secondary(env, duck):
-    engine = get_engine(duck)
+def test_published_counts_below_threshold_are_suppressed_with_secondary(env, warehouse):
+    engine = get_engine(warehouse)
     method = load_method(PACKAGE_CONFIG_DIR / "method.yml")
     threshold = method.disclosure.min_persons
     day = date(2026, 8, 1)

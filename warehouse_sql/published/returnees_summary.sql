@@ -134,34 +134,6 @@ pass_4 as (
 flags as (
     select
         *,
-        total < :min_persons as is_primary,
-        substr(isco08, 1, 2) as occupation_parent
-    from cells
-),
-
-by_occupation as (
-    select
-        *,
-        sum(case when is_primary then 1 else 0 end) over (
-            partition by quarter_index, region_code, occupation_parent
-        ) as occ_primaries,
-        row_number() over (
-            partition by quarter_index, region_code, occupation_parent
-            order by case when is_primary then 1 else 0 end, total, isco08
-        ) as occ_rank,
-        sum(case when is_primary then 1 else 0 end) over (
-            partition by quarter_index, isco08
-        ) as reg_primaries,
-        row_number() over (
-            partition by quarter_index, isco08
-            order by case when is_primary then 1 else 0 end, total, region_code
-        ) as reg_rank
-    from primary_flags
-),
-
-flags as (
-    select
-        *,
         s4 as is_suppressed,
         (women between 1 and :min_persons - 1)
         or (men between 1 and :min_persons - 1)
