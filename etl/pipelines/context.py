@@ -58,9 +58,11 @@ class RunContext:
     def from_airflow(cls, context: dict) -> RunContext:
         """From an Airflow task context (``get_current_context()`` or ``**context``)."""
         dag_run = context.get("dag_run")
+        end = context.get("data_interval_end") or context.get("logical_date") \
+            or getattr(dag_run, "run_after", None)
         return cls(
             run_id=str(context.get("run_id") or getattr(dag_run, "run_id", None)),
             dag_id=getattr(context.get("dag"), "dag_id", None),
             data_interval_start=_naive_utc(context.get("data_interval_start")),
-            data_interval_end=_naive_utc(context.get("data_interval_end")),
+            data_interval_end=_naive_utc(end),
         )

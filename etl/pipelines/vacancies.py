@@ -94,6 +94,8 @@ def ingest_jobboard(ctx: RunContext, source_name: str) -> dict:
     details = []
 
     def land(meta: dict, body: bytes):
+        if meta.get("not_modified") or meta.get("status") == 304:
+            return None  # nothing new to keep: the bytes were landed by an earlier run
         landed = store.land(meta["url"], body, status=meta.get("status"),
                             headers=meta.get("headers"), fetched_at=meta.get("fetched_at"))
         if meta.get("kind") == "detail":
