@@ -524,7 +524,9 @@ class DemoGenerator:
                     filled = vacancies - sum(rng.random() < p_hard * 0.8 for _ in range(vacancies))
                     applicants = vacancies * rng.randint(2, 12)
                     suitable = max(0, round(applicants * rng.uniform(0.1, 0.5) * (1 - p_hard)))
-                    lacking = " ".join(sorted(rng.sample(SURVEY_SKILL_CHOICES, rng.randint(0, 2))))
+                    p_gap = min(0.8, max(0.05, 0.25 + 5 * occ.trend))
+                    lacking = " ".join(sorted(rng.sample(SURVEY_SKILL_CHOICES, rng.randint(1, 2))))\
+                        if rng.random() < p_gap else ""
                     if bad_lines < 3 and rng.random() < 0.02:
                         hard = vacancies + 2  # inconsistent answer: must be quarantined
                         bad_lines += 1

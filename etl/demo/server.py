@@ -41,6 +41,12 @@ def _handler_for(root: Path) -> type[BaseHTTPRequestHandler]:
             if path is None:
                 self.send_error(404, "Not Found")
                 return
+            etag = f'"{path.stat().st_size:x}-{int(path.stat().st_mtime):x}"'
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return
             body = path.read_bytes()
             ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             if ctype.startswith("text/") or ctype == "application/json":
@@ -48,7 +54,7 @@ def _handler_for(root: Path) -> type[BaseHTTPRequestHandler]:
             self.send_response(200)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("ETag", f'"{path.stat().st_size:x}-{int(path.stat().st_mtime):x}"')
+            self.send_header("ETag", etag)
             self.end_headers()
             self.wfile.write(body)
 
