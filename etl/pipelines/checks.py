@@ -82,7 +82,8 @@ def validate_and_quarantine(
     results = pd.DataFrame([
         {"run_id": run_id, "source": source, "suite": r.suite, "expectation": r.expectation,
          "column_name": r.column, "success": bool(r.success), "observed_value": r.observed_value,
-         "unexpected_count": r.unexpected_count, "validated_at": now}
+         "unexpected_count": None if r.unexpected_count is None else int(r.unexpected_count),
+         "validated_at": now}
         for r in outcome.results
     ])
     quarantined = outcome.quarantined
@@ -106,6 +107,24 @@ def validate_and_quarantine(
             bulk_insert(conn, "quarantine", dataset, rows)
     outcome.raise_for_batch()
     return outcome
+
+
+def check_volume(source: str, fetched: int, previous: int | None, min_share: float) -> None:
+    """Stop a run whose source delivered far fewer records than its previous run.
+
+    Compared on what was fetched (not on what changed), since an incremental run
+    of a healthy source legitimately changes few rows.
+    """
+    from etl.validate import BatchFailure, BatchValidationError
+
+    if previous and fetched < min_share * previous:
+        observed = f"{fetched} records (previous run: {previous})"
+        raise BatchValidationError([BatchFailure(
+            source=source, suite="volume", expectation="expect_table_row_count_to_be_between",
+            observed_value=observed,
+            message=f"source {source}: volume collapsed: {observed}, expected at least "
+                    f"{min_share:.0%} of the previous run",
+        )])
 
 
 def quarantine_records(ctx_or_engine, dataset: str, source: str, records: list[dict], *,

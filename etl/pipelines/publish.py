@@ -80,7 +80,8 @@ def _store_results(ctx: RunContext, outcome) -> None:
     rows = pd.DataFrame([
         {"run_id": ctx.run_id, "source": outcome.source, "suite": r.suite,
          "expectation": r.expectation, "column_name": r.column, "success": bool(r.success),
-         "observed_value": r.observed_value, "unexpected_count": r.unexpected_count,
+         "observed_value": r.observed_value,
+         "unexpected_count": None if r.unexpected_count is None else int(r.unexpected_count),
          "validated_at": now}
         for r in outcome.results
     ])

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 import pandas as pd
 
-from etl.pipelines.checks import quarantine_records, validate_and_quarantine
+from etl.pipelines.checks import check_volume, quarantine_records, validate_and_quarantine
 from etl.pipelines.coding import code_occupations, sector_sections, tag_skills
 from etl.pipelines.context import RunContext
 from etl.pipelines.landing import RawStore
@@ -187,6 +187,8 @@ def _previous_fetched(ctx: RunContext, source: str) -> int | None:
 def stage_and_load(ctx: RunContext, source: str, records: list[dict]) -> SourceCounts:
     """Code, validate, quarantine and upsert normalised vacancy records of one source."""
     counts = SourceCounts(source=source, fetched=len(records))
+    check_volume(source, len(records), _previous_fetched(ctx, source),
+                 ctx.config.source(source).min_rows_share)
     if not records:
         return counts
     frame = pd.DataFrame.from_records(records)
@@ -220,8 +222,6 @@ def stage_and_load(ctx: RunContext, source: str, records: list[dict]) -> SourceC
     outcome = validate_and_quarantine(
         ctx.engine, frame, suite="staging_vacancies", dataset="vacancies", source=source,
         run_id=ctx.run_id, run_date=ctx.as_of, key_column="source_id",
-        previous_row_count=_previous_fetched(ctx, source),
-        max_volume_drop=1 - ctx.config.source(source).min_rows_share,
     ) if not frame.empty else None
     valid = frame.loc[outcome.valid.index] if outcome is not None else frame
     counts.quarantined = len(frame) - len(valid)

@@ -19,7 +19,7 @@ import yaml
 from sqlalchemy.engine import Connection, Engine
 
 from etl.settings import sql_dir
-from etl.warehouse.sqlfiles import sql_path
+from etl.warehouse.sqlfiles import sql_path, sql_text
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +51,8 @@ def build_layers(engine: Engine, params: dict, layers: Iterable[str]) -> None:
 
 
 def published_columns(conn: Connection, name: str) -> list[str]:
-    return [c["name"] for c in sa.inspect(conn).get_columns(name, schema="published")]
+    """The live table's columns, in order (information_schema works on both engines)."""
+    return list(conn.execute(sql_text("ops/published_table_columns"), {"name": name}).scalars())
 
 
 def swap_published(engine: Engine, names: Iterable[str]) -> dict[str, int]:
