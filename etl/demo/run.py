@@ -131,15 +131,20 @@ def summary(result: DemoResult) -> str:
         planted = result.manifest["planted_duplicate_share"]
         lines.append(f"Cross-source duplicates: found {dup.duplicates} of {dup.postings} postings "
                      f"({found:.1%}); planted by the generator: {planted:.1%}")
-        shortage = conn.execute(sql_text("core/returnees_on_shortage_summary")).one()
-        if shortage.returnees:
-            lines.append(
-                f"Returnees whose occupation is on their region's shortage list (latest quarter): "
-                f"{shortage.on_list} of {shortage.returnees}")
         lines += ["", "Published tables (published.dataset_metadata):"]
         for r in conn.execute(sql_text("ops/published_metadata")).all():
             lines.append(f"  published.{r.table_name:<22} {r.row_count:>6} rows  "
                          f"quality {r.quality_status}  method {r.method_version}")
+    from etl.pipelines.returnees import returnees_on_shortage_list
+
+    listed = returnees_on_shortage_list(ctx)
+    lines += [
+        "",
+        f"Returnees whose occupation is on their region's shortage list ({listed['quarter']}): "
+        f"{listed['on_shortage_list']} of {listed['assessable']} with a known region and "
+        f"occupation ({listed['share_on_shortage_list'] or 0:.1%}); {listed['returnees']} "
+        "profiles in all",
+    ]
     home = lmis_home()
     lines += [
         "",

@@ -9,12 +9,15 @@ of the batch is loaded.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy.engine import Engine
 
 from etl.pipelines.ledger import utcnow
+from etl.settings import home_subdir
 from etl.validate import (
     FAILED_EXPECTATIONS,
     OFFENDING_VALUES,
@@ -105,8 +108,40 @@ def validate_and_quarantine(
             bulk_insert(conn, "ops", "validation_results", results)
         if not rows.empty:
             bulk_insert(conn, "quarantine", dataset, rows)
+    keep_result(outcome)
     outcome.raise_for_batch()
     return outcome
+
+
+def keep_result(outcome: ValidationOutcome) -> None:
+    """Save the GX result as JSON in LMIS_HOME/validation/ for Data Docs (built at publish)."""
+    if outcome.gx_result is None:
+        return
+    folder = home_subdir("validation") / re.sub(r"[^A-Za-z0-9_.-]+", "_", outcome.run_id or "adhoc")
+    folder.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{outcome.suite}__{outcome.source}") + ".json"
+    (folder / name).write_text(json.dumps(outcome.gx_result.to_json_dict(), default=str),
+                               encoding="utf-8")
+
+
+def build_docs() -> Path:
+    """Add the validation results kept since the last build to LMIS_HOME/data_docs.
+
+    The site keeps its own history, so each result is added once and then moved to
+    ``validation/_built/`` (kept for audit, not re-added).
+    """
+    from etl.validate import build_data_docs
+
+    pending = sorted(p for p in home_subdir("validation").glob("*/*.json")
+                     if p.parent.name != "_built")
+    index = build_data_docs(home_subdir("data_docs"),
+                            [json.loads(p.read_text(encoding="utf-8")) for p in pending])
+    built = home_subdir("validation") / "_built"
+    for path in pending:
+        target = built / path.parent.name
+        target.mkdir(parents=True, exist_ok=True)
+        path.replace(target / path.name)
+    return index
 
 
 def check_volume(source: str, fetched: int, previous: int | None, min_share: float) -> None:

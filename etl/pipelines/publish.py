@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 
-from etl.pipelines.checks import warehouse_params
+from etl.pipelines.checks import build_docs, keep_result, warehouse_params
 from etl.pipelines.context import RunContext
 from etl.pipelines.ledger import utcnow
+from etl.pipelines.returnees import build_returnee_skills_match
 from etl.pipelines.survey import build_survey_estimates
 from etl.validate import BatchValidationError, validate_frame
 from etl.warehouse.bulk import bulk_insert
@@ -31,6 +33,7 @@ class PublishResult:
     method_version: str
     row_counts: dict[str, int] = field(default_factory=dict)
     audit_failures: list[str] = field(default_factory=list)
+    data_docs: Path | None = None
 
 
 def model_params(ctx: RunContext) -> dict:
@@ -68,6 +71,7 @@ def audit(ctx: RunContext, names: list[str]) -> list[str]:
             outcome = validate_frame(frame, f"published_{name}", params=params,
                                      source=f"published.{name}", run_id=ctx.run_id)
             _store_results(ctx, outcome)
+            keep_result(outcome)
             failures.extend(f.message for f in outcome.batch_failures)
             if not outcome.quarantined.empty:
                 failures.append(f"published.{name}: {len(outcome.quarantined)} row(s) fail "
@@ -109,6 +113,9 @@ def publish(ctx: RunContext) -> PublishResult:
         raise PublishAuditError(result.audit_failures)
     result.row_counts = swap_published(ctx.engine, names)
     write_metadata(ctx, result)
+    # The counsellors' skills match (core, not published) follows the new shortage ratings.
+    build_returnee_skills_match(ctx)
+    result.data_docs = build_docs()
     return result
 
 

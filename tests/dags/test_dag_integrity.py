@@ -16,7 +16,8 @@ import pytest
 
 from etl.settings import dags_dir
 
-EXPECTED = {"lmis_vacancies", "lmis_observatory", "lmis_employer_survey", "lmis_publish"}
+EXPECTED = {"lmis_vacancies", "lmis_observatory", "lmis_employer_survey", "lmis_returnees",
+            "lmis_publish"}
 
 PARSE = r"""
 import json, socket, sys

@@ -1,0 +1,1 @@
+select * from core.labour_observations where is_current

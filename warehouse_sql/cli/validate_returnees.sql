@@ -1,0 +1,1 @@
+select * from core.returnee_profiles
