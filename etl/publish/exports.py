@@ -1,0 +1,300 @@
+"""Exports for portals: every published table as CSV and Parquet, with a data package.
+
+A portal downloads ``LMIS_HOME/exports/latest/`` and needs three things: files it can read
+without our database, a machine-readable description of them (a Frictionless
+``datapackage.json``: field names, types, descriptions, primary keys) and the guarantee
+that it never sees half a release. So a release is written into a hidden temporary folder
+and renamed into place in one step, and ``latest`` is switched afterwards (a symlink
+replaced with ``os.replace``; a copied folder swapped by renames where symlinks are not
+available). Columns, types and descriptions come from ``warehouse_sql/published/columns.yml``;
+a published table whose columns differ from it is an error, not a silent export.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+import shutil
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from etl.publish.columns import Table, published_tables
+from etl.settings import home_subdir
+
+PACKAGE_NAME = "reintegration-lmis-published"
+LATEST = "latest"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+_ARROW_TYPES = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+    "datetime": pa.timestamp("us"),
+}
+
+
+class ExportError(RuntimeError):
+    """The published tables cannot be exported as documented."""
+
+
+def release_name(value: str) -> str:
+    """A folder name for a release (Airflow run ids hold ':' and '+', which some file
+    systems and URLs refuse): unsafe characters become '-'."""
+    name = _UNSAFE.sub("-", value).strip("-.")
+    if not name or name == LATEST:
+        raise ExportError(f"invalid export release name {value!r}")
+    return name
+
+
+INFO_COLUMNS = sa.table("columns", sa.column("table_schema"), sa.column("table_name"),
+                        sa.column("column_name"), sa.column("data_type"),
+                        sa.column("ordinal_position"), schema="information_schema")
+
+
+def warehouse_columns(conn: sa.Connection, name: str, schema: str = "published"
+                      ) -> list[tuple[str, str]]:
+    """(column, data type) of a table, in order, from ``information_schema`` (the one
+    catalogue DuckDB and PostgreSQL share; SQLAlchemy's reflection differs between them)."""
+    query = (sa.select(INFO_COLUMNS.c.column_name, INFO_COLUMNS.c.data_type)
+             .where(INFO_COLUMNS.c.table_schema == schema, INFO_COLUMNS.c.table_name == name)
+             .order_by(INFO_COLUMNS.c.ordinal_position))
+    return [(str(c), str(t)) for c, t in conn.execute(query)]
+
+
+def _table_columns(conn: sa.Connection, table: Table) -> list[str]:
+    columns = warehouse_columns(conn, table.name)
+    if not columns:
+        raise ExportError(f"published.{table.name} does not exist: run `lmis init` first")
+    return [c for c, _ in columns]
+
+
+def _check_columns(actual: list[str], table: Table) -> None:
+    documented = table.column_names
+    if actual == documented:
+        return
+    undocumented = [c for c in actual if c not in documented]
+    missing = [c for c in documented if c not in actual]
+    detail = []
+    if undocumented:
+        detail.append(f"not documented: {', '.join(undocumented)}")
+    if missing:
+        detail.append(f"documented but not in the table: {', '.join(missing)}")
+    if not detail:
+        detail.append(f"column order differs: table has {actual}")
+    raise ExportError(f"published.{table.name} and warehouse_sql/published/columns.yml "
+                      f"disagree ({'; '.join(detail)})")
+
+
+def _convert(value: object, field_type: str) -> object:
+    """Driver values to the documented type (DuckDB and psycopg differ in details)."""
+    if value is None:
+        return None
+    if field_type == "integer":
+        return int(value)
+    if field_type == "number":
+        return float(value) if not isinstance(value, float) else value
+    if field_type == "boolean":
+        return bool(value)
+    if field_type == "date" and isinstance(value, datetime):
+        return value.date()
+    if field_type == "string" and not isinstance(value, str):
+        return str(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _sort_key(positions: list[int]):
+    def key(row: tuple) -> tuple:
+        return tuple((row[i] is None, row[i] if row[i] is not None else 0) for i in positions)
+    return key
+
+
+def read_published(engine: Engine, table: Table) -> list[tuple]:
+    """Every row of ``published.<table>``, typed as documented, in primary-key order
+    (all columns when there is none) so that an unchanged table exports identically."""
+    with engine.connect() as conn:
+        _check_columns(_table_columns(conn, table), table)
+        sa_table = sa.table(table.name, *(sa.column(c) for c in table.column_names),
+                            schema="published")
+        result = conn.execute(sa.select(*sa_table.columns)).all()
+    types = [c.type for c in table.columns]
+    rows = [tuple(_convert(v, t) for v, t in zip(row, types, strict=True)) for row in result]
+    names = table.column_names
+    positions = [names.index(k) for k in table.primary_key] or list(range(len(names)))
+    rows.sort(key=_sort_key(positions))
+    return rows
+
+
+def _csv_cell(value: object, field_type: str) -> str:
+    if value is None:
+        return ""
+    if field_type == "boolean":
+        return "true" if value else "false"
+    if field_type == "number":
+        return repr(float(value))
+    if field_type == "datetime" and isinstance(value, datetime):
+        return value.isoformat() + ("" if value.tzinfo else "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def write_csv(path: Path, table: Table, rows: list[tuple]) -> None:
+    """RFC 4180 CSV, UTF-8, header row; null as an empty cell, booleans as true/false."""
+    types = [c.type for c in table.columns]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow(table.column_names)
+        for row in rows:
+            writer.writerow([_csv_cell(v, t) for v, t in zip(row, types, strict=True)])
+
+
+def arrow_schema(table: Table) -> pa.Schema:
+    return pa.schema([pa.field(c.name, _ARROW_TYPES[c.type], metadata={
+        "description": c.description, "unit": c.unit}) for c in table.columns])
+
+
+def write_parquet(path: Path, table: Table, rows: list[tuple]) -> None:
+    """Parquet with the documented types, even for an empty table or an all-null column."""
+    schema = arrow_schema(table)
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in table.columns]
+    arrays = [pa.array(list(values), type=field.type)
+              for values, field in zip(columns, schema, strict=True)]
+    pq.write_table(pa.Table.from_arrays(arrays, schema=schema), path)
+
+
+def _file_facts(path: Path) -> dict:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return {"bytes": path.stat().st_size, "hash": f"sha256:{digest}"}
+
+
+def _schema(table: Table) -> dict:
+    schema: dict = {"fields": [
+        {"name": c.name, "type": c.type, "description": c.description,
+         **({"unit": c.unit} if c.unit else {})}
+        for c in table.columns
+    ]}
+    if table.primary_key:
+        schema["primaryKey"] = list(table.primary_key)
+    return schema
+
+
+def _resources(table: Table, folder: Path) -> list[dict]:
+    common = {"title": table.title, "description": table.description, "schema": _schema(table)}
+    return [
+        {"name": table.name, "path": f"{table.name}.csv", "format": "csv",
+         "mediatype": "text/csv", "encoding": "utf-8",
+         "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
+         **common, **_file_facts(folder / f"{table.name}.csv")},
+        {"name": f"{table.name}-parquet", "path": f"{table.name}.parquet", "format": "parquet",
+         "mediatype": "application/vnd.apache.parquet", **common,
+         **_file_facts(folder / f"{table.name}.parquet")},
+    ]
+
+
+def _refreshed_at(engine: Engine) -> str | None:
+    """When the published tables were refreshed (from ``published.dataset_metadata``), so
+    that the descriptor of an unchanged release does not change with the export time."""
+    meta = sa.table("dataset_metadata", sa.column("refreshed_at"), sa.column("method_version"),
+                    sa.column("run_id"), schema="published")
+    with engine.connect() as conn:
+        value = conn.execute(sa.select(sa.func.max(meta.c.refreshed_at))).scalar()
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return value.isoformat() + ("" if getattr(value, "tzinfo", None) else "Z")
+
+
+def write_release(engine: Engine, folder: Path, release: str) -> dict:
+    """Write every documented published table into ``folder`` (which must exist)."""
+    resources: list[dict] = []
+    for table in published_tables().values():
+        rows = read_published(engine, table)
+        write_csv(folder / f"{table.name}.csv", table, rows)
+        write_parquet(folder / f"{table.name}.parquet", table, rows)
+        resources.extend(_resources(table, folder))
+    package = {
+        "profile": "data-package",
+        "name": PACKAGE_NAME,
+        "title": "Reintegration LMIS: published tables",
+        "description": "Skills gaps, shortage and surplus lists, opportunities, open "
+                       "vacancies, labour indicators, skills in demand and returnee "
+                       "aggregates, as published by the LMIS. Column documentation: "
+                       "docs/data_dictionary.md.",
+        "version": release,
+        "created": _refreshed_at(engine),
+        "resources": resources,
+    }
+    if package["created"] is None:
+        del package["created"]
+    (folder / "datapackage.json").write_text(
+        json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return package
+
+
+def _replace_dir(new: Path, final: Path) -> None:
+    """Put ``new`` at ``final``; an existing ``final`` is moved aside first, then removed."""
+    old = None
+    if final.exists() or final.is_symlink():
+        old = final.with_name(f".old-{final.name}-{uuid.uuid4().hex[:8]}")
+        os.rename(final, old)
+    os.rename(new, final)
+    if old is not None:
+        if old.is_symlink() or old.is_file():
+            old.unlink()
+        else:
+            shutil.rmtree(old)
+
+
+def point_latest(exports: Path, release: str) -> Path:
+    """Make ``exports/latest`` show ``release``: a relative symlink swapped atomically, or
+    (where symlinks are not allowed) a copy of the release swapped in by renames."""
+    latest = exports / LATEST
+    tmp = exports / f".{LATEST}-{uuid.uuid4().hex[:8]}"
+    try:
+        os.symlink(release, tmp, target_is_directory=True)
+    except (OSError, NotImplementedError):
+        shutil.copytree(exports / release, tmp)
+        _replace_dir(tmp, latest)
+        return latest
+    if latest.is_dir() and not latest.is_symlink():   # a copied folder from an earlier run
+        _replace_dir(tmp, latest)
+    else:
+        os.replace(tmp, latest)
+    return latest
+
+
+def export_published(engine: Engine, release: str, *, target: Path | None = None) -> Path:
+    """Export the published tables as release ``release``; return its folder.
+
+    ``target`` is the exports folder (default ``LMIS_HOME/exports``). The release is
+    complete or absent: files are written to a temporary folder that is renamed into
+    place, and only then is ``latest`` pointed at it. Exporting a release again replaces it.
+    """
+    exports = Path(target) if target is not None else home_subdir("exports")
+    exports.mkdir(parents=True, exist_ok=True)
+    name = release_name(release)
+    tmp = exports / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        write_release(engine, tmp, name)
+        _replace_dir(tmp, exports / name)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    point_latest(exports, name)
+    return exports / name
