@@ -116,6 +116,8 @@ def publish(ctx: RunContext) -> PublishResult:
     # The counsellors' skills match (core, not published) follows the new shortage ratings.
     build_returnee_skills_match(ctx)
     result.data_docs = build_docs()
+    from etl.publish.exports import export_published  # pyarrow only when publishing
+    export_published(ctx.engine, ctx.run_id)  # CSV, Parquet, datapackage.json; exports/latest
     return result
 
 
