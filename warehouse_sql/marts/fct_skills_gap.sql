@@ -158,42 +158,44 @@ rated as (
 final as (
     select
         *,
+        -- Numbers in words are rounded as numeric (half away from zero on both engines; rounding
+        -- a double differs: DuckDB rounds half away from zero, PostgreSQL half to even).
         concat_ws('; ',
             case when tightness > :tightness_shortage_above
-                 then 'tight: ' || cast(round(cast(tightness as numeric), 2) as varchar)
+                 then 'tight: ' || cast(cast(round(cast(tightness as numeric(18, 6)), 2) as numeric(12, 2)) as varchar)
                       || ' new vacancies per registered jobseeker' end,
             case when tightness < :tightness_surplus_below
-                 then 'slack: ' || cast(round(cast(tightness as numeric), 2) as varchar)
+                 then 'slack: ' || cast(cast(round(cast(tightness as numeric(18, 6)), 2) as numeric(12, 2)) as varchar)
                       || ' new vacancies per registered jobseeker' end,
             case when vacancies_yoy > :vacancies_yoy_shortage_above
-                 then 'vacancies up ' || cast(cast(round(vacancies_yoy * 100) as integer) as varchar)
+                 then 'vacancies up ' || cast(cast(round(cast(vacancies_yoy * 100 as numeric(18, 6))) as integer) as varchar)
                       || '% on a year earlier' end,
             case when vacancies_yoy < :vacancies_yoy_surplus_below
-                 then 'vacancies down ' || cast(cast(round(-vacancies_yoy * 100) as integer) as varchar)
+                 then 'vacancies down ' || cast(cast(round(cast(-vacancies_yoy * 100 as numeric(18, 6))) as integer) as varchar)
                       || '% on a year earlier' end,
             case when htf > :hard_to_fill_rate_shortage_above
-                 then cast(cast(round(htf * 100) as integer) as varchar)
+                 then cast(cast(round(cast(htf * 100 as numeric(18, 6))) as integer) as varchar)
                       || '% of surveyed vacancies hard to fill' end,
             case when htf < :hard_to_fill_rate_surplus_below
-                 then 'only ' || cast(cast(round(htf * 100) as integer) as varchar)
+                 then 'only ' || cast(cast(round(cast(htf * 100 as numeric(18, 6))) as integer) as varchar)
                       || '% of surveyed vacancies hard to fill' end,
             case when fr < :fill_rate_shortage_below
-                 then 'employers filled only ' || cast(cast(round(fr * 100) as integer) as varchar)
+                 then 'employers filled only ' || cast(cast(round(cast(fr * 100 as numeric(18, 6))) as integer) as varchar)
                       || '% of vacancies' end,
             case when fr > :fill_rate_surplus_above
-                 then 'employers filled ' || cast(cast(round(fr * 100) as integer) as varchar)
+                 then 'employers filled ' || cast(cast(round(cast(fr * 100 as numeric(18, 6))) as integer) as varchar)
                       || '% of vacancies' end,
             case when sgr > :skill_gap_rate_shortage_above
-                 then cast(cast(round(sgr * 100) as integer) as varchar)
+                 then cast(cast(round(cast(sgr * 100 as numeric(18, 6))) as integer) as varchar)
                       || '% of employers report missing skills' end,
             case when sgr < :skill_gap_rate_surplus_below
-                 then 'only ' || cast(cast(round(sgr * 100) as integer) as varchar)
+                 then 'only ' || cast(cast(round(cast(sgr * 100 as numeric(18, 6))) as integer) as varchar)
                       || '% of employers report missing skills' end,
             case when advertised_wage_change > :wage_change_shortage_above
-                 then 'advertised wages up ' || cast(cast(round(advertised_wage_change * 100) as integer) as varchar)
+                 then 'advertised wages up ' || cast(cast(round(cast(advertised_wage_change * 100 as numeric(18, 6))) as integer) as varchar)
                       || '%' end,
             case when advertised_wage_change < :wage_change_surplus_below
-                 then 'advertised wages down ' || cast(cast(round(-advertised_wage_change * 100) as integer) as varchar)
+                 then 'advertised wages down ' || cast(cast(round(cast(-advertised_wage_change * 100 as numeric(18, 6))) as integer) as varchar)
                       || '%' end,
             case when indicators_available < :minimum_indicators
                  then 'only ' || cast(indicators_available as varchar)

@@ -4,54 +4,158 @@ with gap as (
     select * from core.fct_skills_gap
 ),
 
-returnee_primary as (
+-- Disclosure control of the returnee counts (persons), :min_persons and up are published.
+-- Primary: a count from 1 to :min_persons - 1 is hidden. Secondary: the cells of this table
+-- add up in two ways, and in each group a single hidden cell could be derived from the
+-- others: G1, a sub-major group (2 digits) and its unit groups (4 digits) in one area and
+-- quarter (the 2-digit cell is the total); G2, the nation and its regions for one occupation
+-- and quarter (the national cell is the total). Where a group has exactly one hidden cell,
+-- its smallest other non-zero cell is hidden too: another detail cell if there is one, else
+-- the total. A cell hidden for one group can leave its other group with a single hidden
+-- cell, so the rule is applied again, six passes in all (enough for the chains the
+-- cross-classification produces; the test of the marts checks a four-step chain).
+pass_0 as (
     select
         *,
-        returnees_registered > 0 and returnees_registered < :min_persons as is_primary,
-        case when isco_level = 4 then substr(isco08, 1, 2) else '' end as occupation_parent
+        returnees_registered > 0 and returnees_registered < :min_persons as s0,
+        region_code as g1_area,
+        substr(isco08, 1, 2) as g1_total
     from gap
 ),
 
--- Secondary suppression: where exactly one cell of a group that adds up to a published
--- total is suppressed, also suppress the smallest other non-zero cell of that group, so the
--- hidden value cannot be derived by subtraction. Groups: unit groups under their sub-major
--- group (same quarter and area) and regions under the nation (same quarter and occupation).
-by_occupation as (
+pass_1 as (
     select
         *,
-        sum(case when is_primary then 1 else 0 end) over (
-            partition by quarter_index, region_code, isco_level, occupation_parent
-        ) as occ_primaries,
-        row_number() over (
-            partition by quarter_index, region_code, isco_level, occupation_parent
-            order by case when is_primary or returnees_registered = 0 then 1 else 0 end,
-                     returnees_registered, isco08
-        ) as occ_rank
-    from returnee_primary
+        s0 or (
+            sum(case when s0 then 1 else 0 end) over (
+                partition by quarter_index, g1_area, g1_total) = 1
+            and row_number() over (
+                partition by quarter_index, g1_area, g1_total
+                order by case when s0 or returnees_registered = 0 then 1 else 0 end,
+                         returnees_registered, isco_level desc, isco08) = 1
+            and not s0 and returnees_registered > 0
+        ) or (
+            sum(case when s0 then 1 else 0 end) over (partition by quarter_index, isco08) = 1
+            and row_number() over (
+                partition by quarter_index, isco08
+                order by case when s0 or returnees_registered = 0 then 1 else 0 end,
+                         returnees_registered, is_national, region_code) = 1
+            and not s0 and returnees_registered > 0
+        ) as s1
+    from pass_0
 ),
 
-by_region as (
+pass_2 as (
     select
         *,
-        sum(case when is_primary and not is_national then 1 else 0 end) over (
-            partition by quarter_index, isco08, is_national
-        ) as reg_primaries,
-        row_number() over (
-            partition by quarter_index, isco08, is_national
-            order by case when is_primary or returnees_registered = 0 then 1 else 0 end,
-                     returnees_registered, region_code
-        ) as reg_rank
-    from by_occupation
+        s1 or (
+            sum(case when s1 then 1 else 0 end) over (
+                partition by quarter_index, g1_area, g1_total) = 1
+            and row_number() over (
+                partition by quarter_index, g1_area, g1_total
+                order by case when s1 or returnees_registered = 0 then 1 else 0 end,
+                         returnees_registered, isco_level desc, isco08) = 1
+            and not s1 and returnees_registered > 0
+        ) or (
+            sum(case when s1 then 1 else 0 end) over (partition by quarter_index, isco08) = 1
+            and row_number() over (
+                partition by quarter_index, isco08
+                order by case when s1 or returnees_registered = 0 then 1 else 0 end,
+                         returnees_registered, is_national, region_code) = 1
+            and not s1 and returnees_registered > 0
+        ) as s2
+    from pass_1
 ),
 
+pass_3 as (
+    select
+        *,
+        s2 or (
+            sum(case when s2 then 1 else 0 end) over (
+                partition by quarter_index, g1_area, g1_total) = 1
+            and row_number() over (
+                partition by quarter_index, g1_area, g1_total
+                order by case when s2 or returnees_registered = 0 then 1 else 0 end,
+                         returnees_registered, isco_level desc, isco08) = 1
+            and not s2 and returnees_registered > 0
+        ) or (
+            sum(case when s2 then 1 else 0 end) over (partition by quarter_index, isco08) = 1
+            and row_number() over (
+                partition by quarter_index, isco08
+                order by case when s2 or returnees_registered = 0 then 1 else 0 end,
+                         returnees_registered, is_national, region_code) = 1
+            and not s2 and returnees_registered > 0
+        ) as s3
+    from pass_2
+),
+
+pass_4 as (
+    select
+        *,
+        s3 or (
+            sum(case when s3 then 1 else 0 end) over (
+                partition by quarter_index, g1_area, g1_total) = 1
+            and row_number() over (
+                partition by quarter_index, g1_area, g1_total
+                order by case when s3 or returnees_registered = 0 then 1 else 0 end,
+                         returnees_registered, isco_level desc, isco08) = 1
+            and not s3 and returnees_registered > 0
+        ) or (
+            sum(case when s3 then 1 else 0 end) over (partition by quarter_index, isco08) = 1
+            and row_number() over (
+                partition by quarter_index, isco08
+                order by case when s3 or returnees_registered = 0 then 1 else 0 end,
+                         returnees_registered, is_national, region_code) = 1
+            and not s3 and returnees_registered > 0
+        ) as s4
+    from pass_3
+),
+
+pass_5 as (
+    select
+        *,
+        s4 or (
+            sum(case when s4 then 1 else 0 end) over (
+                partition by quarter_index, g1_area, g1_total) = 1
+            and row_number() over (
+                partition by quarter_index, g1_area, g1_total
+                order by case when s4 or returnees_registered = 0 then 1 else 0 end,
+                         returnees_registered, isco_level desc, isco08) = 1
+            and not s4 and returnees_registered > 0
+        ) or (
+            sum(case when s4 then 1 else 0 end) over (partition by quarter_index, isco08) = 1
+            and row_number() over (
+                partition by quarter_index, isco08
+                order by case when s4 or returnees_registered = 0 then 1 else 0 end,
+                         returnees_registered, is_national, region_code) = 1
+            and not s4 and returnees_registered > 0
+        ) as s5
+    from pass_4
+),
+
+pass_6 as (
+    select
+        *,
+        s5 or (
+            sum(case when s5 then 1 else 0 end) over (
+                partition by quarter_index, g1_area, g1_total) = 1
+            and row_number() over (
+                partition by quarter_index, g1_area, g1_total
+                order by case when s5 or returnees_registered = 0 then 1 else 0 end,
+                         returnees_registered, isco_level desc, isco08) = 1
+            and not s5 and returnees_registered > 0
+        ) or (
+            sum(case when s5 then 1 else 0 end) over (partition by quarter_index, isco08) = 1
+            and row_number() over (
+                partition by quarter_index, isco08
+                order by case when s5 or returnees_registered = 0 then 1 else 0 end,
+                         returnees_registered, is_national, region_code) = 1
+            and not s5 and returnees_registered > 0
+        ) as s6
+    from pass_5
+),
 suppressed as (
-    select
-        *,
-        is_primary
-        or (occ_primaries = 1 and occ_rank = 1 and isco_level = 4 and returnees_registered > 0)
-        or (reg_primaries = 1 and reg_rank = 1 and not is_national and returnees_registered > 0)
-            as is_returnees_suppressed
-    from by_region
+    select *, s6 as is_returnees_suppressed from pass_6
 ),
 
 final as (
