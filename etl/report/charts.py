@@ -123,6 +123,9 @@ def vacancy_trends(trends: pd.DataFrame, quarters: list[str], names: dict[str, s
         return None
     areas = sorted(trends["region_code"].unique(),
                    key=lambda c: (c != national_code, names.get(c, c)))
+    # Quarters before the first published one are not known to be zero: leave them out.
+    first = trends["quarter"].min()
+    quarters = [q for q in quarters if q >= first]
     full = pd.MultiIndex.from_product([areas, quarters], names=["region_code", "quarter"])
     counts = trends.groupby(["region_code", "quarter"])["vacancies_new"].sum()
     # A quarter without a row has no classified vacancy in the area: a true zero (vacancy

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from etl.warehouse.sqlfiles import sql_text
 
@@ -103,7 +104,13 @@ def _none(value: Any) -> Any:
 def load_report_data(engine: Engine, *, top_n: int = 10, vacancies_n: int = 25) -> ReportData:
     """Read every section's rows for the newest published quarter."""
     with engine.connect() as conn:
-        quarter = _read(conn, "latest_quarter")["latest_quarter"].iloc[0]
+        try:
+            quarter = _read(conn, "latest_quarter")["latest_quarter"].iloc[0]
+        except (pd.errors.DatabaseError, DBAPIError) as exc:
+            first = str(exc.__cause__ or exc).splitlines()[0][:300]
+            raise ReportDataError(
+                "cannot read published.skills_gap: is this an LMIS warehouse that has been "
+                f"initialised (`lmis init`) and published to? ({first})") from exc
         if _none(quarter) is None:
             raise ReportDataError(
                 "published.skills_gap is empty: nothing has been published yet "

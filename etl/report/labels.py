@@ -293,6 +293,14 @@ _EVIDENCE_FR: list[tuple[re.Pattern[str], str]] = [(re.compile(p + r"$"), fr) fo
 ]]
 
 
+def _present(value: object) -> str | None:
+    """A text value, or None for SQL null as pandas gives it (None, NaN, NA)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value)
+    return text if text and text not in ("<NA>", "NaT") else None
+
+
 def _fr_decimal(value: str) -> str:
     return value.replace(".", ",")
 
@@ -375,6 +383,7 @@ class Labels:
 
     def occupation_name(self, isco08: str, title_en: str | None, title_fr: str | None) -> str:
         """``2512 Software developers``: the code with its ISCO title in the language."""
+        title_en, title_fr = _present(title_en), _present(title_fr)
         title = (title_fr or title_en) if self.language == "fr" else (title_en or title_fr)
         return f"{isco08} {title}" if title else isco08
 
