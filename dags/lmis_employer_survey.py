@@ -1,20 +1,25 @@
 """Chamber-of-commerce skills-gap surveys (Kobo, ODK, CSV and XLSX exports).
 
-Reads the exports waiting in the survey drop folders, maps them to canonical firms
-and occupation lines with the survey's mapping file, loads new submissions only
-(duplicates once) and quarantines inconsistent answers.
+One ingest task per survey source. Each reads the exports of its drop folder that
+belong to the run's data interval (landed in it, or landed earlier and never loaded),
+maps them to canonical firms and occupation lines with the survey's mapping file,
+loads new submissions only (duplicates once) and quarantines inconsistent answers.
+Surveys arrive when a chamber sends a file, so the DAG looks daily (the fastest
+`schedule.cron` of its sources) and a day with no new file loads nothing.
 """
 
 from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from etl.orchestration import DEFAULT_ARGS, START_DATE, SURVEY_ASSET
+from etl.orchestration import DEFAULT_ARGS, DEFAULT_CRON, START_DATE, SURVEY_ASSET, plan
+
+PLAN = plan("survey", default_cron=DEFAULT_CRON["survey"])
 
 
 @dag(
     dag_id="lmis_employer_survey",
-    schedule="@daily",
+    schedule=PLAN.timetable(),
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
@@ -24,23 +29,27 @@ from etl.orchestration import DEFAULT_ARGS, START_DATE, SURVEY_ASSET
 )
 def lmis_employer_survey():
     @task
-    def survey_sources() -> list[str]:
-        from etl.orchestration import sources_of
-
-        return sources_of("survey")
-
-    @task(max_active_tis_per_dagrun=1)
     def ingest(source_name: str) -> dict:
-        from etl.orchestration import no_retry_on_bad_data, run_context
-        from etl.pipelines.survey import ingest_survey
+        from etl.orchestration import ingest
 
-        return no_retry_on_bad_data(ingest_survey, run_context(), source_name)
+        return ingest(source_name)
 
     @task(outlets=[Asset(SURVEY_ASSET)])
     def loaded(ledgers: list[dict]) -> int:
-        return sum(int(ledger["loaded"]) for ledger in ledgers)
+        from etl.orchestration import mark_asset
 
-    loaded(ingest.expand(source_name=survey_sources()))
+        mark_asset(SURVEY_ASSET)
+        return sum(int(ledger.get("loaded", 0)) for ledger in ledgers)
+
+    @task(trigger_rule="all_done")
+    def check_freshness() -> list[str]:
+        from etl.orchestration import check_freshness
+
+        return check_freshness("survey")
+
+    ledgers = [ingest.override(task_id=f"ingest_{source.name}")(source.name)
+               for source in PLAN.sources]
+    loaded(ledgers) >> check_freshness()
 
 
 lmis_employer_survey()

@@ -1,21 +1,27 @@
 """Employment-observatory statistics: SDMX, ILOSTAT and observatory tables.
 
-Reads every file in the statistics drop folders of the source configuration,
-lands it in `raw`, conforms the observations (ISCO-08, ISIC Rev.4, ISO regions,
-periods), quarantines what does not fit and keeps every release of each
-observation in `core.labour_observations`.
+One ingest task per statistics source. Each reads the files of its drop folder that
+belong to the run's data interval (landed in it, or landed earlier and never loaded;
+files landed after the interval are left to their own run when the run is scheduled
+or a backfill), lands them in `raw`, conforms the observations (ISCO-08, ISIC Rev.4,
+ISO regions, periods), quarantines what does not fit and keeps every release of each
+observation in `core.labour_observations`. The DAG runs at the fastest
+`schedule.cron` of its sources (monthly or quarterly releases). The freshness check
+alerts on sources that brought no new release within their period.
 """
 
 from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from etl.orchestration import DEFAULT_ARGS, START_DATE, STATISTICS_ASSET
+from etl.orchestration import DEFAULT_ARGS, DEFAULT_CRON, START_DATE, STATISTICS_ASSET, plan
+
+PLAN = plan("statistics", default_cron=DEFAULT_CRON["statistics"])
 
 
 @dag(
     dag_id="lmis_observatory",
-    schedule="@monthly",
+    schedule=PLAN.timetable(),
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
@@ -25,23 +31,27 @@ from etl.orchestration import DEFAULT_ARGS, START_DATE, STATISTICS_ASSET
 )
 def lmis_observatory():
     @task
-    def statistics_sources() -> list[str]:
-        from etl.orchestration import sources_of
-
-        return sources_of("statistics")
-
-    @task(max_active_tis_per_dagrun=1)
     def ingest(source_name: str) -> dict:
-        from etl.orchestration import no_retry_on_bad_data, run_context
-        from etl.pipelines.statistics import ingest_statistics
+        from etl.orchestration import ingest
 
-        return no_retry_on_bad_data(ingest_statistics, run_context(), source_name)
+        return ingest(source_name)
 
     @task(outlets=[Asset(STATISTICS_ASSET)])
     def loaded(ledgers: list[dict]) -> int:
-        return sum(int(ledger["loaded"]) for ledger in ledgers)
+        from etl.orchestration import mark_asset
 
-    loaded(ingest.expand(source_name=statistics_sources()))
+        mark_asset(STATISTICS_ASSET)
+        return sum(int(ledger.get("loaded", 0)) for ledger in ledgers)
+
+    @task(trigger_rule="all_done")
+    def check_freshness() -> list[str]:
+        from etl.orchestration import check_freshness
+
+        return check_freshness("statistics")
+
+    ledgers = [ingest.override(task_id=f"ingest_{source.name}")(source.name)
+               for source in PLAN.sources]
+    loaded(ledgers) >> check_freshness()
 
 
 lmis_observatory()

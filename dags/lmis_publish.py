@@ -1,9 +1,14 @@
 """Publish: rebuild the marts and the published tables when any source has new data.
 
-Scheduled on the Assets the ingest DAGs update. Write-audit-publish: candidate
-tables are built beside the live ones, audited with the `published_*` suites and
-swapped into `published` in one transaction; a failed audit keeps the previous
-tables. Then `published.dataset_metadata` is refreshed.
+Scheduled on the Assets the ingest DAGs update; the published tables are built as of
+the latest data-interval end of the triggering runs (so a backfilled quarter is
+published as of that quarter). Write-audit-publish: candidate tables are built beside
+the live ones, audited with the `published_*` suites and swapped into `published` in
+one transaction, under the `publish` run lock; a failed audit keeps the previous
+tables. Then `published.dataset_metadata` is refreshed. The ingest DAGs' freshness
+checks alert when the published tables lag new data by more than the publish deadline
+(LMIS_PUBLISH_DEADLINE_HOURS, default 2); deployments also switch on Airflow's own
+deadline alert on this DAG (LMIS_AIRFLOW_DEADLINES=true, see deploy/).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from etl.orchestration import (
     STATISTICS_ASSET,
     SURVEY_ASSET,
     VACANCIES_ASSET,
+    publish_deadline,
 )
 
 
@@ -33,17 +39,16 @@ from etl.orchestration import (
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    deadline=publish_deadline(),
     tags=["lmis", "publish"],
     doc_md=__doc__,
 )
 def lmis_publish():
     @task(outlets=[Asset(PUBLISHED_ASSET)])
     def publish_tables() -> dict:
-        from etl.orchestration import no_retry_on_bad_data, run_context
-        from etl.pipelines.publish import publish
+        from etl.orchestration import publish
 
-        result = no_retry_on_bad_data(publish, run_context())
-        return result.row_counts
+        return publish()
 
     publish_tables()
 
