@@ -26,6 +26,7 @@ from etl.warehouse.models import build_layers
 from etl.warehouse.setup import init_warehouse
 
 AS_OF = date(2026, 9, 30)
+SKILL_URI = "http://data.europa.eu/esco/skill/given-programming-skill"
 NOW_Q, YEAR_AGO_Q = date(2026, 8, 1), date(2025, 8, 1)   # dates posted in 2026Q3 / 2025Q3
 
 
@@ -102,6 +103,9 @@ def given_warehouse(url: str) -> sa.Engine:
                     pd.DataFrame([{"indicator": "JSK_REG_OCU", "role": "jobseekers"}]))
         bulk_insert(conn, "core", "survey_estimates", survey)
         bulk_insert(conn, "core", "returnee_profiles", returnees)
+        bulk_insert(conn, "core", "vacancy_skills", pd.DataFrame([   # for skills_demand
+            {"vacancy_id": vid, "skill_uri": SKILL_URI}
+            for vid in vacancies["vacancy_id"] if vid.startswith("SN-DK-2512-2026")]))
     return engine
 
 
