@@ -137,10 +137,13 @@ def _poisson(rng: random.Random, lam: float) -> int:
 class DemoGenerator:
     """Draws the demo country once and writes every sample source from it."""
 
-    def __init__(self, seed: int = 2026, duplicate_share: float = 0.15) -> None:
+    def __init__(self, seed: int = 2026, duplicate_share: float = 0.15,
+                 scale: float = 1.0) -> None:
+        """``scale`` shrinks or grows every volume (tests use a small country)."""
         self.rng = random.Random(seed)
         self.seed = seed
         self.duplicate_share = duplicate_share
+        self.scale = scale
         self.occupations = load_occupations()
         self.employers = [
             f"{stem} {kind}" for stem in EMPLOYER_STEMS for kind in EMPLOYER_KINDS
@@ -157,7 +160,8 @@ class DemoGenerator:
             start = quarter_start(quarter)
             for occ in self.occupations:
                 for code, name, share in REGIONS:
-                    lam = occ.base_demand * share * (1 + occ.trend) ** (qi * 1.6) * 1.25
+                    lam = (occ.base_demand * share * (1 + occ.trend) ** (qi * 1.6) * 1.25
+                           * self.scale)
                     for _ in range(_poisson(rng, lam)):
                         number += 1
                         self.postings.append(self._posting(number, occ, code, name, start, rng))
@@ -496,7 +500,7 @@ class DemoGenerator:
                 "occupations/suitable", "occupations/skills_lacking", "_index", "_parent_index",
                 "_parent_table_name", "_submission__uuid",
             ])
-            firms = 240
+            firms = max(20, round(240 * self.scale))
             rep_index = 0
             duplicates = 0
             bad_lines = 0
@@ -548,7 +552,7 @@ class DemoGenerator:
         root.mkdir(parents=True, exist_ok=True)
         rng = self.rng
         people = []
-        for number in range(1, 1301):
+        for number in range(1, max(40, round(1300 * self.scale)) + 1):
             occ = rng.choice(self.occupations)
             code, name, _ = rng.choices(REGIONS, [r[2] for r in REGIONS])[0]
             returned = date(2024, 10, 1) + timedelta(days=rng.randint(0, 720))
@@ -575,7 +579,7 @@ class DemoGenerator:
                 "date_inscription": (returned + timedelta(days=rng.randint(3, 60))).isoformat(),
             })
         registrations = list(people)
-        for person in rng.sample(people, 60):  # re-registrations: same person, newer date
+        for person in rng.sample(people, max(2, len(people) // 20)):  # re-registrations: same person, newer date
             again = dict(person)
             again["date_inscription"] = (
                 date.fromisoformat(person["date_inscription"]) + timedelta(days=90)
@@ -600,6 +604,6 @@ def _save_workbook(wb: Workbook, path: Path) -> None:
     path.write_bytes(buffer.getvalue())
 
 
-def generate(out_dir: Path, seed: int = 2026) -> dict:
+def generate(out_dir: Path, seed: int = 2026, scale: float = 1.0) -> dict:
     """Write the demo sources to ``out_dir`` and return the manifest."""
-    return DemoGenerator(seed=seed).write(out_dir)
+    return DemoGenerator(seed=seed, scale=scale).write(out_dir)
