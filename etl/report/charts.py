@@ -137,7 +137,8 @@ def vacancy_trends(trends: pd.DataFrame, quarters: list[str], names: dict[str, s
     base = alt.Chart(frame[["area", "quarter", "vacancies_new"]]).encode(
         x=alt.X("quarter:O", sort=quarters, title=labels["quarter_axis"],
                 axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("vacancies_new:Q", title=None, axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("vacancies_new:Q", title=None, axis=alt.Axis(
+            tickMinStep=1, format=",d", labelExpr="datum.value % 1 === 0 ? datum.label : ''")),
     )
     layered = (base.mark_line(color="#1f5f8b") + base.mark_point(color="#1f5f8b", filled=True,
                                                                  size=25)).properties(

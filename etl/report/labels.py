@@ -56,6 +56,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "surplus_intro": "Occupations rated surplus or large surplus this quarter, ranked, "
                          "with the evidence for each rating.",
         "none_listed": "No occupation on this list.",
+        "none_listed_in": "No occupation on this list in:",
         "rank": "Rank",
         "occupation": "Occupation",
         "rating": "Rating",
@@ -163,6 +164,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "surplus_intro": "Métiers classés en excédent ou en excédent fort ce trimestre, par "
                          "rang, avec les éléments qui fondent chaque classement.",
         "none_listed": "Aucun métier sur cette liste.",
+        "none_listed_in": "Aucun métier sur cette liste pour :",
         "rank": "Rang",
         "occupation": "Métier",
         "rating": "Classement",
