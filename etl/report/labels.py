@@ -49,6 +49,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "of_which_large": "of which large surplus",
         "occupations_assessed": "occupations assessed",
         "returnees_registered": "Returnees registered",
+        "all_quarters": "all quarters",
         "shortage_list": "Critical-shortage list",
         "shortage_intro": "Occupations (ISCO-08 unit groups) rated shortage or major "
                           "shortage this quarter, ranked, with the evidence for each rating.",
@@ -156,6 +157,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "of_which_large": "dont excédent fort",
         "occupations_assessed": "métiers évalués",
         "returnees_registered": "Migrants de retour inscrits",
+        "all_quarters": "tous trimestres",
         "shortage_list": "Liste des métiers en pénurie",
         "shortage_intro": "Métiers (groupes de base CITP-08) classés en pénurie ou en pénurie "
                           "forte ce trimestre, par rang, avec les éléments qui fondent chaque "
