@@ -1,0 +1,149 @@
+"""Validation in the pipelines: quarantine, batch gates and write-audit-publish.
+
+A small demo country (the seeded generator at 15% scale) is served over a real
+HTTP server on 127.0.0.1 and loaded through the real pipeline functions into a
+real warehouse (DuckDB, and a scratch PostgreSQL database).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from etl.config.sources import PACKAGE_CONFIG_DIR
+from etl.demo.generator import generate
+from etl.demo.server import DemoServer
+from etl.pipelines.context import RunContext
+from etl.pipelines.publish import PublishAuditError, publish
+from etl.pipelines.runner import run_all
+from etl.validate import BatchValidationError
+from etl.warehouse.connection import get_engine
+from etl.warehouse.setup import init_warehouse
+
+AS_OF = datetime(2026, 10, 15)
+PUBLISHED = ("skills_gap", "opportunities", "labour_indicators", "vacancies_open")
+
+
+@pytest.fixture
+def small_country(lmis_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    demo = lmis_home / "demo"
+    generate(demo, scale=0.15)
+    monkeypatch.setenv("LMIS_CONFIG", str(PACKAGE_CONFIG_DIR / "demo_sources.yml"))
+    monkeypatch.setenv("LMIS_DEMO_DIR", str(demo))
+    monkeypatch.setenv("LMIS_PSEUDONYM_KEY", "test-key-" + "0" * 32)
+    with DemoServer(demo / "sites") as base_url:
+        monkeypatch.setenv("LMIS_DEMO_BASE_URL", base_url)
+        yield demo
+
+
+def _context(url: str, run_id: str) -> RunContext:
+    ctx = RunContext(run_id=run_id, data_interval_start=AS_OF, data_interval_end=AS_OF,
+                     warehouse_url=url)
+    init_warehouse(ctx.engine, ctx.config.country)
+    return ctx
+
+
+def _published(url: str) -> dict[str, pd.DataFrame]:
+    with get_engine(url).connect() as conn:
+        return {name: pd.read_sql(sa.text(f"select * from published.{name}"), conn)
+                for name in PUBLISHED}
+
+
+def _failed_audit_keeps_yesterday(url: str) -> None:
+    ctx = _context(url, "run-1")
+    run_all(ctx)
+    before = _published(url)
+    assert all(len(frame) for frame in before.values())
+    # A release that would publish an observation for a region the warehouse does not know.
+    with ctx.engine.begin() as conn:
+        conn.execute(sa.text(
+            "update core.labour_observations set region_code = 'ZZ-XX' "
+            "where obs_key = (select min(obs_key) from core.labour_observations "
+            "where is_current and region_code is not null)"))
+    with pytest.raises(PublishAuditError, match="region_code"):
+        publish(RunContext(run_id="run-2", data_interval_end=AS_OF, warehouse_url=url))
+    after = _published(url)
+    for name in PUBLISHED:
+        pd.testing.assert_frame_equal(before[name], after[name], check_like=True)
+    with ctx.engine.connect() as conn:
+        runs = conn.execute(sa.text(
+            "select distinct run_id from published.dataset_metadata")).scalars().all()
+    assert runs == ["run-1"]
+
+
+def test_failed_audit_keeps_previous_published_tables_duckdb(small_country: Path,
+                                                              duckdb_url: str) -> None:
+    _failed_audit_keeps_yesterday(duckdb_url)
+
+
+@pytest.mark.postgres
+def test_failed_audit_keeps_previous_published_tables_postgresql(small_country: Path,
+                                                                  pg_url: str) -> None:
+    _failed_audit_keeps_yesterday(pg_url)
+
+
+def test_bad_vacancy_rows_are_quarantined_and_the_rest_loaded(small_country: Path,
+                                                             duckdb_url: str) -> None:
+    from etl.pipelines.vacancies import record_ledgers, stage_and_load
+
+    ctx = _context(duckdb_url, "run-bad")
+    good = {
+        "source": "board_a", "url": "https://jobs.example.org/1", "source_id": "G1",
+        "title": "Comptable",
+        "employer_name": "Teranga SA", "date_posted": "2026-10-01",
+        "valid_through": "2026-11-01", "employment_type": "FULL_TIME", "is_remote": False,
+        "locality": "Dakar", "country_code": "SN", "region_code": "SN-DK",
+        "salary_min": 300000.0, "salary_max": 400000.0, "salary_currency": "XOF",
+        "salary_period": "MONTH", "salary_monthly": 350000.0,
+        "description_text": "Comptable confirmé.", "language": "fr", "fetched_at": AS_OF,
+    }
+    bad_region = {**good, "source_id": "B1", "url": "https://jobs.example.org/b1",
+                  "region_code": "SN-QQ"}
+    negative = {**good, "source_id": "B2", "url": "https://jobs.example.org/b2",
+                "salary_min": -5.0}
+    future = {**good, "source_id": "B3", "url": "https://jobs.example.org/b3",
+              "date_posted": "2027-03-01", "valid_through": "2027-04-01"}
+    second = {**good, "source_id": "G2", "url": "https://jobs.example.org/2",
+              "title": "Chauffeur poids lourd"}
+    counts = stage_and_load(ctx, "board_a", [good, bad_region, negative, future, second])
+    assert counts.quarantined == 3
+    ledger = record_ledgers(ctx, [counts.to_dict()], {})[0]
+    assert ledger.balanced and ledger.loaded == 2
+    with ctx.engine.connect() as conn:
+        held = conn.execute(sa.text(
+            "select record_key, failed_expectations, offending_values from quarantine.vacancies "
+            "where run_id = 'run-bad' order by record_key")).all()
+        loaded = conn.execute(sa.text(
+            "select source_id from core.vacancies order by source_id")).scalars().all()
+    assert [h.record_key for h in held] == ["B1", "B2", "B3"]
+    assert "region_code" in held[0].failed_expectations and "SN-QQ" in held[0].offending_values
+    assert "salary_min" in held[1].failed_expectations
+    assert "date_posted" in held[2].failed_expectations
+    assert loaded == ["G1", "G2"]
+
+
+def test_volume_collapse_stops_the_run_before_loading(small_country: Path,
+                                                      duckdb_url: str) -> None:
+    from etl.pipelines.vacancies import ingest_pes_feed, record_ledgers
+
+    ctx = _context(duckdb_url, "run-full")
+    record_ledgers(ctx, [ingest_pes_feed(ctx, "pes_feed")], {})
+    pages = sorted((small_country / "sites" / "pes" / "api").glob("vacancies@page=*.json"))
+    assert len(pages) >= 2
+    for page in pages[1:]:
+        page.unlink()  # the feed now serves one page of three
+    first = pages[0]
+    first.write_text(first.read_text().replace('"total_pages": 3', '"total_pages": 1')
+                     .replace('"total_pages": 2', '"total_pages": 1'))
+    later = RunContext(run_id="run-collapsed", data_interval_end=AS_OF, warehouse_url=duckdb_url)
+    with pytest.raises(BatchValidationError, match="expect_table_row_count_to_be_between"):
+        ingest_pes_feed(later, "pes_feed")
+    with later.engine.connect() as conn:
+        staged = conn.execute(sa.text(
+            "select count(*) from staging.vacancies where run_id = 'run-collapsed'")).scalar()
+    assert staged == 0
