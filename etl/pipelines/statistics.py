@@ -21,6 +21,7 @@ from etl.pipelines.context import RunContext
 from etl.pipelines.files import dropped_files
 from etl.pipelines.landing import RawStore
 from etl.pipelines.ledger import Ledger, utcnow
+from etl.validate.outcome import BatchFailure, BatchValidationError
 from etl.warehouse.bulk import bulk_insert
 from etl.warehouse.sqlfiles import sql_text
 
@@ -30,6 +31,17 @@ STAGING_COLUMNS = (
     "classif1", "classif2", "isco08", "isco_level", "isic4", "obs_value", "unit", "unit_mult",
     "obs_status", "note_source", "source",
 )
+
+
+def columns_changed(source: str, path: Path, exc: Exception) -> BatchValidationError:
+    """A table whose headers no longer match its mapping: schema drift stops the run."""
+    observed = str(exc).replace(str(path.parent) + "/", "")
+    return BatchValidationError([BatchFailure(
+        source=source, suite="staging_labour_indicators",
+        expectation="expect_table_columns_to_match_set", observed_value=observed,
+        message=f"source {source}: expect_table_columns_to_match_set failed on {path.name}: "
+                f"{observed}",
+    )])
 
 
 def observation_keys(frame: pd.DataFrame) -> list[str]:
@@ -49,6 +61,7 @@ def observation_keys(frame: pd.DataFrame) -> list[str]:
 def ingest_statistics(ctx: RunContext, source_name: str) -> dict:
     """Load every file of the source's drop folder; return the ledger as a dict."""
     from etl.sources.statistics import read_statistics_file
+    from etl.sources.statistics.observatory_tables import MappingError
 
     source = ctx.config.source(source_name)
     store = RawStore(ctx.engine, source.name, ctx.run_id)
@@ -56,16 +69,21 @@ def ingest_statistics(ctx: RunContext, source_name: str) -> dict:
                     data_interval_start=ctx.data_interval_start,
                     data_interval_end=ctx.data_interval_end)
     frames, rejected = [], []
-    for path in dropped_files(Path(source.path), source.pattern):
-        landed = store.land(path.resolve().as_uri(), path.read_bytes(), status=None)
-        batch = read_statistics_file(landed.path, mapping=source.mapping_for(path.name))
-        if batch.is_structure:
-            continue
-        observations = batch.observations.copy()
-        observations["raw_sha256"] = landed.sha256
-        frames.append(observations)
-        rejected.extend(batch.rejected.to_dict(orient="records"))
-    store.flush()
+    try:
+        for path in dropped_files(Path(source.path), source.pattern):
+            landed = store.land(path.resolve().as_uri(), path.read_bytes(), status=None)
+            try:
+                batch = read_statistics_file(landed.path, mapping=source.mapping_for(path.name))
+            except MappingError as exc:
+                raise columns_changed(source.name, path, exc) from exc
+            if batch.is_structure:
+                continue
+            observations = batch.observations.copy()
+            observations["raw_sha256"] = landed.sha256
+            frames.append(observations)
+            rejected.extend(batch.rejected.to_dict(orient="records"))
+    finally:
+        store.flush()  # what was landed is recorded even when a file stops the run
     ledger.fetched = sum(len(f) for f in frames) + len(rejected)
     ledger.quarantined = quarantine_records(ctx, "labour_observations", source.name, rejected)
     if frames:

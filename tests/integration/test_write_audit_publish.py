@@ -147,3 +147,25 @@ def test_volume_collapse_stops_the_run_before_loading(small_country: Path,
         staged = conn.execute(sa.text(
             "select count(*) from staging.vacancies where run_id = 'run-collapsed'")).scalar()
     assert staged == 0
+
+
+def test_changed_columns_stop_the_run_with_the_expectation(small_country: Path,
+                                                           duckdb_url: str) -> None:
+    from openpyxl import load_workbook
+
+    from etl.pipelines.statistics import ingest_statistics
+
+    table = small_country / "drop" / "observatory" / "salaires_moyens_par_secteur.xlsx"
+    book = load_workbook(table)
+    book.active["B4"] = "Code CITI"  # the observatory renamed a column of its table
+    book.save(table)
+    ctx = _context(duckdb_url, "run-drift")
+    with pytest.raises(BatchValidationError,
+                       match=r"expect_table_columns_to_match_set.*Code"):
+        ingest_statistics(ctx, "observatory")
+    with ctx.engine.connect() as conn:
+        loaded = conn.execute(sa.text("select count(*) from core.labour_observations")).scalar()
+        landed = conn.execute(sa.text(
+            "select count(*) from raw.landed_files where run_id = 'run-drift'")).scalar()
+    assert loaded == 0  # nothing of the run went further
+    assert landed >= 1  # but the bytes were kept for re-parsing
