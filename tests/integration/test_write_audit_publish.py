@@ -169,3 +169,38 @@ def test_changed_columns_stop_the_run_with_the_expectation(small_country: Path,
             "select count(*) from raw.landed_files where run_id = 'run-drift'")).scalar()
     assert loaded == 0  # nothing of the run went further
     assert landed >= 1  # but the bytes were kept for re-parsing
+
+
+def test_bad_rows_in_statistics_and_surveys_are_quarantined(small_country: Path,
+                                                           duckdb_url: str) -> None:
+    from etl.pipelines.statistics import ingest_statistics
+    from etl.pipelines.survey import ingest_survey
+
+    csv = small_country / "drop" / "observatory" / "demandeurs_emploi_inscrits_sdmx.csv"
+    lines = csv.read_text().splitlines()
+    good = len(lines) - 1
+    lines.append(lines[1].replace("OC2_ISCO08_12", "OC2_ISCO08_00").rsplit(",", 5)[0]
+                 + ",2025-Q1,12,,PS,0")  # an ISCO sub-major group that does not exist
+    lines.append(lines[1].replace(",Q,", ",Q,").rsplit(",", 5)[0].replace("SN-DK", "SN-QQ")
+                 + ",2025-Q1,7,,PS,0")  # a region that does not exist
+    csv.write_text("\n".join(lines) + "\n")
+    ctx = _context(duckdb_url, "run-stats")
+    ledger = ingest_statistics(ctx, "observatory")
+    assert ledger["quarantined"] == 2
+    assert ledger["fetched"] == ledger["loaded"] + ledger["quarantined"] + \
+        ledger["duplicates"] + ledger["unchanged"]
+    survey = ingest_survey(ctx, "employer_survey")
+    assert survey["fetched"] == survey["loaded"] + survey["quarantined"] + \
+        survey["duplicates"] + survey["unchanged"]
+    with ctx.engine.connect() as conn:
+        reasons = conn.execute(sa.text(
+            "select failed_expectations from quarantine.labour_observations "
+            "where run_id = 'run-stats'")).scalars().all()
+        survey_reasons = conn.execute(sa.text(
+            "select failed_expectations from quarantine.survey_responses "
+            "where run_id = 'run-stats'")).scalars().all()
+        loaded = conn.execute(sa.text(
+            "select count(*) from core.labour_observations")).scalar()
+    assert any("SN-QQ" in r for r in reasons) and any("OC2_ISCO08_00" in r for r in reasons)
+    assert any("hard_to_fill" in r for r in survey_reasons)
+    assert loaded >= good
