@@ -77,6 +77,19 @@ class PesApiSource(_SourceBase):
     fields: dict[str, str]
 
 
+class SdmxApiSource(_SourceBase):
+    """An SDMX REST endpoint (ILOSTAT by default): one filtered query per run."""
+
+    kind: Literal["sdmx_api"]
+    endpoint: str = "https://sdmx.ilo.org/rest"
+    flow: str
+    key: Annotated[str, Field(min_length=1)]
+    frequency: Literal["A", "Q", "M"] = "A"
+    lookback_periods: int = Field(2, ge=0, description="periods before the interval, for revisions")
+    unit_mults: list[int] = Field(default_factory=lambda: [0],
+                                  description="unit multipliers a release may use (batch gate)")
+
+
 class DropFolderSource(_SourceBase):
     """A folder where files land (observatory releases, survey exports, PES registers)."""
 
@@ -85,6 +98,8 @@ class DropFolderSource(_SourceBase):
     pattern: str = "*"
     mapping: dict[str, Any] | None = None
     mapping_file: str | None = None
+    unit_mults: list[int] = Field(default_factory=lambda: [0],
+                                  description="statistics: unit multipliers a release may use")
     mappings: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="file-name glob -> reader mapping (observatory tables)"
     )
@@ -99,7 +114,8 @@ class DropFolderSource(_SourceBase):
         return self.mapping
 
 
-Source = Annotated[JobBoardSource | PesApiSource | DropFolderSource, Field(discriminator="kind")]
+Source = Annotated[JobBoardSource | PesApiSource | SdmxApiSource | DropFolderSource,
+                   Field(discriminator="kind")]
 
 
 class Operator(_Strict):
@@ -129,7 +145,7 @@ class LmisConfig(_Strict):
     def user_agent(self) -> str:
         return f"ReintegrationLMIS/0.1 (+{self.operator.contact}; {self.operator.name})"
 
-    def source(self, name: str) -> JobBoardSource | PesApiSource | DropFolderSource:
+    def source(self, name: str) -> JobBoardSource | PesApiSource | SdmxApiSource | DropFolderSource:
         for source in self.sources:
             if source.name == name:
                 return source
@@ -161,7 +177,8 @@ def _location(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("jobboard", "pes_api", "statistics", "survey", "returnees") and out.endswith("]"):
+        elif part in ("jobboard", "pes_api", "sdmx_api", "statistics", "survey", "returnees") \
+                and out.endswith("]"):
             continue  # pydantic's discriminator tag, not a key of the file
         else:
             out += f".{part}" if out else str(part)

@@ -12,7 +12,10 @@ vintage stays queryable.
 from __future__ import annotations
 
 import hashlib
+import json
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -22,6 +25,9 @@ from etl.pipelines.files import dropped_files
 from etl.pipelines.landing import RawStore
 from etl.pipelines.ledger import Ledger, utcnow
 from etl.validate.outcome import BatchFailure, BatchValidationError
+
+if TYPE_CHECKING:
+    from etl.sources.statistics import StatisticsBatch
 from etl.warehouse.bulk import bulk_insert
 from etl.warehouse.sqlfiles import sql_text
 
@@ -58,17 +64,76 @@ def observation_keys(frame: pd.DataFrame) -> list[str]:
     ]
 
 
-def ingest_statistics(ctx: RunContext, source_name: str) -> dict:
-    """Load every file of the source's drop folder; return the ledger as a dict."""
-    from etl.sources.statistics import read_statistics_file
-    from etl.sources.statistics.observatory_tables import MappingError
+def sdmx_periods(frequency: str, start: date, end: date, lookback: int) -> tuple[str, str]:
+    """startPeriod/endPeriod of the run's data interval, widened by ``lookback`` periods so
+    that revisions of recent periods are fetched again (ILOSTAT refuses open queries)."""
+    if frequency == "A":
+        return str(start.year - lookback), str(end.year)
+    if frequency == "Q":
+        index = start.year * 4 + (start.month - 1) // 3 - lookback
+        return f"{index // 4}-Q{index % 4 + 1}", f"{end.year}-Q{(end.month - 1) // 3 + 1}"
+    index = start.year * 12 + start.month - 1 - lookback
+    return f"{index // 12}-{index % 12 + 1:02d}", f"{end.year}-{end.month:02d}"
 
+
+def _fetch_api(ctx: RunContext, source, store: RawStore) -> StatisticsBatch:
+    """One filtered query against the source's SDMX endpoint, landed before it is read."""
+    import requests
+
+    from etl.settings import home_subdir
+    from etl.sources.statistics import fetch_sdmx
+
+    end = ctx.as_of
+    start = (ctx.data_interval_start or ctx.data_interval_end or utcnow()).date()
+    first, last = sdmx_periods(source.frequency, start, end, source.lookback_periods)
+    raw_dir = home_subdir("raw") / source.name / "sdmx_responses"
+    before = set(raw_dir.glob("*.xml")) if raw_dir.exists() else set()
+    with requests.Session() as session:
+        session.headers["User-Agent"] = ctx.config.user_agent
+        batch = fetch_sdmx(source.endpoint, source.flow, source.key, first, last,
+                           session=session, cache_dir=home_subdir("cache") / "sdmx",
+                           raw_dir=raw_dir)
+    for body in sorted(set(raw_dir.glob("*.xml")) - before):
+        meta = json.loads(body.with_suffix(".json").read_text(encoding="utf-8"))
+        store.land(meta["url"], body.read_bytes(), status=meta.get("status"),
+                   headers={"content-type": meta.get("content_type") or ""},
+                   fetched_at=meta.get("fetched_at"))
+    return batch
+
+
+def ingest_statistics(ctx: RunContext, source_name: str) -> dict:
+    """Load the source's files (drop folder) or its SDMX query (API); return the ledger."""
     source = ctx.config.source(source_name)
     store = RawStore(ctx.engine, source.name, ctx.run_id)
     ledger = Ledger(run_id=ctx.run_id, source=source.name, dag_id=ctx.dag_id,
                     data_interval_start=ctx.data_interval_start,
                     data_interval_end=ctx.data_interval_end)
     frames, rejected = [], []
+    if source.kind == "sdmx_api":
+        try:
+            batch = _fetch_api(ctx, source, store)
+        finally:
+            store.flush()
+        frames.append(batch.observations.copy())
+        rejected.extend(batch.rejected.to_dict(orient="records"))
+    else:
+        _read_drop_folder(source, store, frames, rejected)
+    ledger.fetched = sum(len(f) for f in frames) + len(rejected)
+    ledger.quarantined = quarantine_records(ctx, "labour_observations", source.name, rejected)
+    frames = [f for f in frames if len(f)]
+    if frames:
+        load_observations(ctx, source.name, pd.concat(frames, ignore_index=True), ledger)
+    ledger.record(ctx.engine)
+    return {"source": source.name, "fetched": ledger.fetched, "loaded": ledger.loaded,
+            "quarantined": ledger.quarantined, "unchanged": ledger.unchanged,
+            "duplicates": ledger.duplicates}
+
+
+def _read_drop_folder(source, store: RawStore, frames: list, rejected: list) -> None:
+    """Land and read every file of a drop folder, appending observations and rejects."""
+    from etl.sources.statistics import read_statistics_file
+    from etl.sources.statistics.observatory_tables import MappingError
+
     try:
         for path in dropped_files(Path(source.path), source.pattern):
             landed = store.land(path.resolve().as_uri(), path.read_bytes(), status=None)
@@ -84,14 +149,6 @@ def ingest_statistics(ctx: RunContext, source_name: str) -> dict:
             rejected.extend(batch.rejected.to_dict(orient="records"))
     finally:
         store.flush()  # what was landed is recorded even when a file stops the run
-    ledger.fetched = sum(len(f) for f in frames) + len(rejected)
-    ledger.quarantined = quarantine_records(ctx, "labour_observations", source.name, rejected)
-    if frames:
-        load_observations(ctx, source.name, pd.concat(frames, ignore_index=True), ledger)
-    ledger.record(ctx.engine)
-    return {"source": source.name, "fetched": ledger.fetched, "loaded": ledger.loaded,
-            "quarantined": ledger.quarantined, "unchanged": ledger.unchanged,
-            "duplicates": ledger.duplicates}
 
 
 def load_observations(ctx: RunContext, source: str, frame: pd.DataFrame, ledger: Ledger) -> None:
@@ -118,6 +175,7 @@ def load_observations(ctx: RunContext, source: str, frame: pd.DataFrame, ledger:
     outcome = validate_and_quarantine(
         ctx.engine, frame, suite="staging_labour_indicators", dataset="labour_observations",
         source=source, run_id=ctx.run_id, run_date=ctx.as_of, key_column="obs_key",
+        params={"unit_mults": list(ctx.config.source(source).unit_mults)},
     )
     valid = frame.loc[outcome.valid.index]
     ledger.quarantined += len(frame) - len(valid)

@@ -204,3 +204,67 @@ def test_bad_rows_in_statistics_and_surveys_are_quarantined(small_country: Path,
     assert any("SN-QQ" in r for r in reasons) and any("OC2_ISCO08_00" in r for r in reasons)
     assert any("hard_to_fill" in r for r in survey_reasons)
     assert loaded >= good
+
+
+STATS = Path(__file__).resolve().parents[1] / "fixtures" / "statistics"
+
+
+def test_sdmx_api_source_queries_the_interval_and_keeps_vintages(
+        httpserver, lmis_home: Path, monkeypatch: pytest.MonkeyPatch, duckdb_url: str) -> None:
+    """An SDMX endpoint source: a keyed query for the run's interval, landed, loaded; a second
+    release revising one value makes it current while core keeps both vintages."""
+    structure = (STATS / "sdmx_structure_DF_EMP_TEMP_SEX_OC2_NB.xml").read_bytes()
+    data = (STATS / "sdmx_ml_generic_DF_EMP_TEMP_SEX_OC2_NB_SEN.xml").read_text()
+    data_path = "/rest/data/ILO,DF_EMP_TEMP_SEX_OC2_NB,1.0/SEN.A..SEX_T+SEX_F."
+    httpserver.expect_request("/rest/dataflow/ILO/DF_EMP_TEMP_SEX_OC2_NB/1.0").respond_with_data(
+        structure, content_type="application/vnd.sdmx.structure+xml; version=2.1")
+    config = lmis_home / "sources.yml"
+    config.write_text(f"""
+country: SN
+operator: {{name: test, contact: test@example.org}}
+sources:
+  - name: ilostat
+    kind: sdmx_api
+    endpoint: {httpserver.url_for('/rest')}
+    flow: "ILO,DF_EMP_TEMP_SEX_OC2_NB,1.0"
+    key: "SEN.A..SEX_T+SEX_F."
+    frequency: A
+    lookback_periods: 1
+    unit_mults: [3]
+""")
+    monkeypatch.setenv("LMIS_CONFIG", str(config))
+    from etl.pipelines.statistics import ingest_statistics
+
+    httpserver.expect_oneshot_request(
+        data_path, query_string={"startPeriod": "2022", "endPeriod": "2023"}).respond_with_data(
+        data, content_type="application/vnd.sdmx.genericdata+xml; version=2.1")
+    ctx = RunContext(run_id="r1", data_interval_start=datetime(2023, 1, 1),
+                     data_interval_end=datetime(2023, 12, 31), warehouse_url=duckdb_url)
+    init_warehouse(ctx.engine, "SN")
+    first = ingest_statistics(ctx, "ilostat")
+    assert first["loaded"] > 0
+    # The next release revises one value (and is prepared later).
+    import re
+
+    first_value = re.search(r'ObsValue value="([0-9.]+)"', data).group(1)
+    revised = data.replace(f'ObsValue value="{first_value}"', 'ObsValue value="999.5"', 1)
+    revised = re.sub(r"<message:Prepared>[^<]+</message:Prepared>",
+                     "<message:Prepared>2030-01-01T00:00:00</message:Prepared>", revised)
+    httpserver.expect_oneshot_request(
+        data_path, query_string={"startPeriod": "2022", "endPeriod": "2023"}).respond_with_data(
+        revised, content_type="application/vnd.sdmx.genericdata+xml; version=2.1")
+    second = ingest_statistics(RunContext(
+        run_id="r2", data_interval_start=datetime(2023, 1, 1),
+        data_interval_end=datetime(2023, 12, 31), warehouse_url=duckdb_url), "ilostat")
+    assert second["loaded"] == first["loaded"]  # the whole new release is stored beside the old
+    with ctx.engine.connect() as conn:
+        versions = conn.execute(sa.text(
+            "select release, obs_value, is_current from core.labour_observations "
+            "where obs_key in (select obs_key from core.labour_observations "
+            "where obs_value = 999.5) order by release")).all()
+        landed = conn.execute(sa.text(
+            "select count(*) from raw.landed_files where source = 'ilostat'")).scalar()
+    assert len(versions) == 2
+    assert versions[0].is_current is False and versions[1].is_current is True
+    assert versions[1].obs_value == 999.5 and versions[0].obs_value == float(first_value)
+    assert landed == 2
