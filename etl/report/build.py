@@ -185,15 +185,12 @@ def page_context(data: ReportData, labels: Labels, release: str) -> dict[str, An
 def _headline(data: ReportData, labels: Labels) -> dict[str, Any]:
     h = data.headline
     new, prev = h.get("vacancies_new"), h.get("vacancies_new_prev_year")
-    yoy = (new - prev) / prev if new is not None and prev and h.get("cells_with_prev_year") \
-        else None
+    yoy = (new - prev) / prev if new is not None and prev else None
     ratings = {k: int(h.get(k) or 0) for k in (
         "major_shortage", "shortage", "balanced", "surplus", "large_surplus", "no_assessment")}
     open_total = int(data.open_by_region["open_vacancies"].sum()) \
         if not data.open_by_region.empty else 0
-    returnees = records(data.returnees)
-    published = sum(r["returnees_published"] or 0 for r in returnees)
-    hidden = sum(int(r["cells_suppressed"] or 0) for r in returnees)
+    hidden = int(h.get("returnee_cells_suppressed") or 0)
     return {
         "vacancies_new": new,
         "vacancies_yoy": yoy,
@@ -203,7 +200,7 @@ def _headline(data: ReportData, labels: Labels) -> dict[str, Any]:
         "surplus": ratings["surplus"] + ratings["large_surplus"],
         "large_surplus": ratings["large_surplus"],
         "assessed": sum(ratings.values()) - ratings["no_assessment"],
-        "returnees": published,
+        "returnees": h.get("returnees_registered"),
         "returnees_partial": hidden > 0,
     }
 
@@ -252,18 +249,16 @@ def _returnee_rows(data: ReportData, names: dict, area_order: list[str],
                    labels: Labels) -> list[dict]:
     """One row per region of return: open vacancies beside returnees registered."""
     returnees = {r["region_code"]: r for r in records(data.returnees)}
-    open_now = {r["region_code"]: int(r["open_vacancies"])
-                for r in records(data.open_by_region)}
     rows = []
     for code in area_order[1:] if area_order else []:
-        if code not in returnees and code not in open_now:
+        if code not in returnees:
             continue
-        ret = returnees.get(code, {})
+        ret = returnees[code]
         hidden = int(ret.get("cells_suppressed") or 0)
         value = ret.get("returnees_published")
         rows.append({
             "code": code, "area": names.get(code, code),
-            "open_vacancies": open_now.get(code, 0),
+            "open_vacancies": int(ret.get("open_vacancies") or 0),
             "returnees": None if (value is None and hidden) else int(value or 0),
             "cells_suppressed": hidden,
             "returnees_text": (labels["suppressed"] if value is None and hidden else

@@ -219,9 +219,8 @@ def returnees_vs_open(rows: list[dict], labels: Labels) -> Chart | None:
     text = text.transform_calculate(value="datum.value === null ? 0 : datum.value")
     chart = (bars + text).properties(width=420, height=alt.Step(12),
                                      description=labels["returnees"])
+    texts = [rec["text"] for rec in records if rec["series"] == series_ret]
     description = "; ".join(
-        f"{r['area']}: {labels.number(r['open_vacancies'])} / "
-        + (labels["suppressed"] if r["returnees"] is None and r["cells_suppressed"]
-           else labels.number(r["returnees"] or 0))
-        for r in rows)
+        f"{r['area']}: {labels.number(r['open_vacancies'])} / {text}"
+        for r, text in zip(rows, texts, strict=True))
     return Chart("returnees", render_svg("returnees", chart, labels), description)

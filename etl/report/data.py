@@ -117,7 +117,9 @@ def load_report_data(engine: Engine, *, top_n: int = 10, vacancies_n: int = 25) 
                 "(run the publish DAG, or `lmis demo`)")
         quarters = quarter_window(str(quarter), TREND_QUARTERS)
         metadata = _read(conn, "release_metadata")
-        headline = records(_read(conn, "headline", quarter=quarter))[0]
+        prev_quarter = quarter_window(str(quarter), 5)[0]
+        headline = records(_read(conn, "headline", quarter=quarter,
+                                 prev_quarter=prev_quarter))[0]
         data = ReportData(
             quarter=str(quarter),
             quarters=quarters,

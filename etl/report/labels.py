@@ -49,7 +49,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "of_which_large": "of which large surplus",
         "occupations_assessed": "occupations assessed",
         "returnees_registered": "Returnees registered",
-        "all_quarters": "all quarters",
+        "first_registered": "first registered this quarter",
         "shortage_list": "Critical-shortage list",
         "shortage_intro": "Occupations (ISCO-08 unit groups) rated shortage or major "
                           "shortage this quarter, ranked, with the evidence for each rating.",
@@ -83,10 +83,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "vacancies_mentioning": "Vacancies mentioning it",
         "share_of_new": "Share of new vacancies",
         "returnees": "Returnees and open vacancies",
-        "returnees_intro": "Returnees registered with the public employment service (all "
-                           "quarters) against vacancies open now, per region of return. Counts "
-                           "of fewer than the disclosure threshold are suppressed; a region "
-                           "total marked ≥ leaves out suppressed cells.",
+        "returnees_intro": "Per region of return: vacancies open now (classified to an "
+                           "occupation) and returnees registered with the public employment "
+                           "service (all quarters) whose occupation abroad has open or new "
+                           "vacancies in the region. Counts below the disclosure threshold are "
+                           "suppressed: a total marked ≥ leaves out suppressed cells; "
+                           "“suppressed” means every cell of the region is.",
         "returnee_matches": "Occupations where registered returnees meet open vacancies",
         "region": "Region",
         "national": "National",
@@ -157,7 +159,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "of_which_large": "dont excédent fort",
         "occupations_assessed": "métiers évalués",
         "returnees_registered": "Migrants de retour inscrits",
-        "all_quarters": "tous trimestres",
+        "first_registered": "premières inscriptions du trimestre",
         "shortage_list": "Liste des métiers en pénurie",
         "shortage_intro": "Métiers (groupes de base CITP-08) classés en pénurie ou en pénurie "
                           "forte ce trimestre, par rang, avec les éléments qui fondent chaque "
@@ -193,10 +195,13 @@ _TEXT: dict[str, dict[str, str]] = {
         "vacancies_mentioning": "Offres qui la citent",
         "share_of_new": "Part des nouvelles offres",
         "returnees": "Migrants de retour et offres ouvertes",
-        "returnees_intro": "Migrants de retour inscrits au service public de l'emploi (tous "
-                           "trimestres) face aux offres ouvertes actuellement, par région de "
-                           "retour. Les effectifs inférieurs au seuil de confidentialité sont "
-                           "masqués ; un total marqué ≥ exclut les cases masquées.",
+        "returnees_intro": "Par région de retour : offres ouvertes actuellement (classées "
+                           "dans un métier) et migrants de retour inscrits au service public "
+                           "de l'emploi (tous trimestres) dont le métier exercé à l'étranger a "
+                           "des offres ouvertes ou nouvelles dans la région. Les effectifs "
+                           "inférieurs au seuil de confidentialité sont masqués : un total "
+                           "marqué ≥ exclut les cases masquées ; « masqué » signifie que "
+                           "toutes les cases de la région le sont.",
         "returnee_matches": "Métiers où des migrants de retour inscrits rencontrent des offres "
                             "ouvertes",
         "region": "Région",

@@ -55,7 +55,10 @@ _GAP_COLUMNS = ["quarter", "region_code", "is_national", "isco08", "isco_level",
 def _gap_rows() -> pd.DataFrame:
     q = "2026Q3"
     rows = [
-        # trends: sub-major group 72 over four quarters (Thiès has none in 2026Q2)
+        # a year before the latest quarter, nationally only: 10 + 5 new vacancies
+        ("2025Q3", "SN", True, "72", 2, 10, None, None, None, 0, False, 1, "no_assessment", "x"),
+        ("2025Q3", "SN", True, "91", 2, 5, None, None, None, 0, False, 1, "no_assessment", "x"),
+        # trends: sub-major group 72 over four more quarters (Thiès has none in 2026Q2)
         ("2025Q4", "SN", True, "72", 2, 8, None, None, None, 0, False, 1, "no_assessment",
          "only 1 indicator(s) available; at least 2 needed"),
         ("2025Q4", "SN-DK", False, "72", 2, 5, None, None, None, 0, False, 1, "no_assessment",
@@ -72,7 +75,7 @@ def _gap_rows() -> pd.DataFrame:
          "x"),
         # the latest quarter, sub-major groups (heatmap, headline vacancies)
         (q, "SN", True, "72", 2, 12, 10, None, 0.2, 9, False, 3, "major_shortage", "x"),
-        (q, "SN", True, "91", 2, 6, 5, None, 0.2, 0, False, 2, "surplus", "x"),
+        (q, "SN", True, "91", 2, 6, 5, None, 0.2, None, True, 2, "surplus", "x"),
         (q, "SN-DK", False, "72", 2, 8, 5, 1.25, 0.6, 9, False, 3, "major_shortage", "x"),
         (q, "SN-DK", False, "91", 2, 4, None, None, None, 0, False, 2, "large_surplus", "x"),
         (q, "SN-TH", False, "72", 2, 4, None, None, None, 0, False, 2, "shortage", "x"),
@@ -168,6 +171,7 @@ def _returnee_rows() -> pd.DataFrame:
 
 def _opportunity_rows() -> pd.DataFrame:
     rows = [("SN-DK", "7212", 2, 8, 9, False, "major_shortage"),
+            ("SN-DK", "7211", 1, 1, None, True, "no_assessment"),
             ("SN-TH", "9111", 1, 0, None, True, None),
             ("SN-ZG", "9111", 0, 2, 5, False, "no_assessment")]
     frame = pd.DataFrame(rows, columns=["region_code", "isco08", "open_vacancies",
@@ -272,8 +276,8 @@ def test_headline_figures_of_the_latest_quarter(french: Path) -> None:
     assert _card(soup, "shortage").startswith("1 ")
     assert "dont pénurie forte: 1" in _card(soup, "shortage")
     assert _card(soup, "surplus").startswith("1 ")
-    # 9 in Dakar + 5 in Ziguinchor published; three cells suppressed, so "at least".
-    assert _card(soup, "returnees").startswith("≥ 14 ")
+    # First registered in the quarter, nationally: 9 in group 72, group 91 suppressed.
+    assert _card(soup, "returnees").startswith("≥ 9 ")
 
 
 def test_shortage_and_surplus_lists_per_area_with_french_titles_and_evidence(
@@ -300,8 +304,8 @@ def test_shortage_and_surplus_lists_per_area_with_french_titles_and_evidence(
 def test_returnees_against_open_vacancies_show_suppression(french: Path) -> None:
     soup = _soup(french)
     rows = {r[0]: r for r in _rows(soup.select_one("table.returnees"))}
-    assert rows["Dakar"][1:] == ["2", "≥ 9", "1"]
-    assert rows["Thiès"][1:] == ["1", "masqué", "2"]
+    assert rows["Dakar"][1:] == ["3", "≥ 9", "1"]
+    assert rows["Thiès"][1:] == ["1", "masqué", "1"]
     assert rows["Ziguinchor"][1:] == ["0", "5", "0"]
     svg_text = soup.select_one("#chart-returnees svg").get_text(" ")
     assert "masqué" in svg_text and "≥ 9" in svg_text
@@ -352,7 +356,7 @@ def test_charts_are_inline_svg_with_their_marks(french: Path) -> None:
     heat = figures["heatmap"].select('[aria-roledescription="rect mark"]')
     assert len(heat) == 6  # the six sub-major group rows of 2026Q3
     points = figures["trends"].select('[aria-roledescription="point"]')
-    assert len(points) == 4 * 4  # nation, Dakar, Thiès, Ziguinchor x 2025Q4..2026Q3
+    assert len(points) == 4 * 5  # nation, Dakar, Thiès, Ziguinchor x 2025Q3..2026Q3
     assert len(figures["skills"].select('[aria-roledescription="bar"]')) == 3
     assert "Métiers qualifiés de la métallurgie" in figures["heatmap"].get_text(" ")
 

@@ -73,6 +73,7 @@ def test_returnee_chart_shows_a_suppressed_region_as_suppressed_not_zero() -> No
     texts = _texts(chart.svg)
     assert "suppressed" in texts and "≥ 7" in texts and "0" in texts
     assert "Thiès: 2 / suppressed" in chart.description
+    assert "Dakar: 5 / ≥ 7" in chart.description
 
 
 def test_top_skills_are_a_share_of_new_vacancies() -> None:

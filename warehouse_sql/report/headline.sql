@@ -1,6 +1,8 @@
 -- Headline figures of the quarter, nationally: new vacancies (sum of the sub-major groups,
--- so each classified vacancy counts once) against a year earlier, and how many unit groups
--- each rating has.
+-- so each classified vacancy counts once) against the same quarter a year earlier (null when
+-- that quarter was not published), returnees first registered in the quarter (sum of the
+-- published sub-major group cells, and how many cells are suppressed), and how many unit
+-- groups each rating has.
 with national as (
     select * from published.skills_gap
     where quarter = :quarter and is_national
@@ -9,10 +11,16 @@ with national as (
 vacancies as (
     select
         sum(vacancies_new) as vacancies_new,
-        sum(vacancies_new_prev_year) as vacancies_new_prev_year,
-        count(vacancies_new_prev_year) as cells_with_prev_year
+        sum(returnees_registered) as returnees_registered,
+        sum(case when is_returnees_suppressed then 1 else 0 end) as returnee_cells_suppressed
     from national
     where isco_level = 2
+),
+
+year_earlier as (
+    select sum(vacancies_new) as vacancies_new_prev_year
+    from published.skills_gap
+    where quarter = :prev_quarter and is_national and isco_level = 2
 ),
 
 ratings as (
@@ -28,7 +36,8 @@ ratings as (
 ),
 
 final as (
-    select v.*, r.* from vacancies as v cross join ratings as r
+    select v.*, y.*, r.*
+    from vacancies as v cross join year_earlier as y cross join ratings as r
 )
 
 select * from final
