@@ -618,7 +618,13 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
         if IN_CI:
             pytest.fail(problem)
         pytest.skip(problem)
-    pytest.importorskip("websocket", reason="websocket-client is needed to drive Chromium")
+    try:
+        import websocket  # noqa: F401 - websocket-client drives Chromium's DevTools socket
+    except ImportError:
+        message = "websocket-client is needed to drive Chromium (pip install websocket-client)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
     instance = Browser(tmp_path_factory.mktemp("chromium-profile"))
     yield instance
     instance.close()
