@@ -8,7 +8,10 @@ fails the test; elsewhere it is skipped with a message saying how to provide one
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,3 +80,49 @@ def pg_url() -> Iterator[str]:
                 {"n": name})
             conn.execute(sa.text(f'drop database if exists "{name}"'))
         admin.dispose()
+
+
+PUBLISHED = ["skills_gap", "shortage_occupations", "surplus_occupations", "opportunities",
+             "vacancies_open", "labour_indicators", "skills_demand", "returnees_summary"]
+
+
+def run_demo_cli(home: Path) -> subprocess.CompletedProcess:
+    """`lmis demo` as a user runs it, in a fresh process with its own LMIS_HOME."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "LMIS_"))}
+    env["LMIS_HOME"] = str(home)
+    proc = subprocess.run([sys.executable, "-m", "etl.cli", "demo"], env=env,
+                          capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    return proc
+
+
+def published_snapshot(home: Path) -> dict[str, list[tuple]]:
+    """Every published table's rows (run_id aside), sorted, from the demo's DuckDB file."""
+    import duckdb
+
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        out = {}
+        for name in PUBLISHED:
+            cols = [r[0] for r in con.execute(
+                "select column_name from information_schema.columns where table_schema = "
+                "'published' and table_name = ? and column_name <> 'run_id' "
+                "order by ordinal_position", [name]).fetchall()]
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            out[name] = con.execute(
+                f"select {quoted} from published.{name} order by {quoted}").fetchall()
+        return out
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """`lmis demo` run twice in one LMIS_HOME (shared by the end-to-end and report tests)."""
+    home = tmp_path_factory.mktemp("demo_home")
+    first = run_demo_cli(home)
+    snapshot = published_snapshot(home)
+    second = run_demo_cli(home)
+    return {"home": home, "first": first, "second": second, "snapshot": snapshot,
+            "snapshot_now": lambda: published_snapshot(home),
+            "manifest": json.loads((home / "demo" / "manifest.json").read_text())}

@@ -21,6 +21,8 @@ from etl.pipelines.context import RunContext
 from etl.pipelines.ledger import utcnow
 from etl.pipelines.returnees import build_returnee_skills_match
 from etl.pipelines.survey import build_survey_estimates
+from etl.publish.exports import export_published
+from etl.report import build_report
 from etl.validate import BatchValidationError, validate_frame
 from etl.warehouse.bulk import bulk_insert
 from etl.warehouse.models import build_layers, model_order, swap_published
@@ -34,6 +36,8 @@ class PublishResult:
     row_counts: dict[str, int] = field(default_factory=dict)
     audit_failures: list[str] = field(default_factory=list)
     data_docs: Path | None = None
+    exports: Path | None = None
+    report: Path | None = None
 
 
 def model_params(ctx: RunContext) -> dict:
@@ -116,8 +120,9 @@ def publish(ctx: RunContext) -> PublishResult:
     # The counsellors' skills match (core, not published) follows the new shortage ratings.
     build_returnee_skills_match(ctx)
     result.data_docs = build_docs()
-    from etl.publish.exports import export_published  # pyarrow only when publishing
-    export_published(ctx.engine, ctx.run_id)  # CSV, Parquet, datapackage.json; exports/latest
+    # Portals' files and the bulletin come from the tables just published, never out of step.
+    result.exports = export_published(ctx.engine, ctx.run_id)
+    result.report = build_report(ctx.engine, language=ctx.config.language)
     return result
 
 
