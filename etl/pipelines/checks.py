@@ -21,6 +21,7 @@ from etl.settings import home_subdir
 from etl.validate import (
     FAILED_EXPECTATIONS,
     OFFENDING_VALUES,
+    BatchValidationError,
     ValidationOutcome,
     load_suite,
     reference_params,
@@ -67,11 +68,16 @@ def validate_and_quarantine(
     previous_row_count: int | None = None,
     max_volume_drop: float = 0.5,
     params: dict | None = None,
+    deferrable: tuple[str, ...] = (),
 ) -> ValidationOutcome:
     """Validate ``frame`` (restricted to the suite's columns), quarantine failures, store results.
 
     Returns the outcome; ``outcome.valid.index`` selects the rows of ``frame`` to load.
     Raises ``BatchValidationError`` after storing the results when the batch must stop.
+    ``deferrable``: expectation types whose batch failure does not raise here, because
+    ``frame`` is one chunk of a larger batch and the caller decides on the whole batch
+    (e.g. ``expect_column_max_to_be_between``: the batch's maximum is the largest of its
+    chunks'); they stay in ``outcome.batch_failures``.
     """
     columns = suite_columns(suite)
     checked = frame[[c for c in columns if c in frame.columns]] if columns else frame
@@ -109,7 +115,10 @@ def validate_and_quarantine(
         if not rows.empty:
             bulk_insert(conn, "quarantine", dataset, rows)
     keep_result(outcome)
-    outcome.raise_for_batch()
+    blocking = [f for f in outcome.batch_failures if not f.expectation.startswith(deferrable)] \
+        if deferrable else outcome.batch_failures
+    if blocking:
+        raise BatchValidationError(blocking)
     return outcome
 
 
@@ -157,7 +166,8 @@ def check_volume(source: str, fetched: int, previous: int | None, min_share: flo
         raise BatchValidationError([BatchFailure(
             source=source, suite="volume", expectation="expect_table_row_count_to_be_between",
             observed_value=observed,
-            message=f"source {source}: volume collapsed: {observed}, expected at least "
+            message=f"source {source}: expect_table_row_count_to_be_between failed "
+                    f"(volume collapsed): {observed}, expected at least "
                     f"{min_share:.0%} of the previous run",
         )])
 

@@ -11,11 +11,16 @@ written, because a posting's duplicate status depends on the other sources.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 
 from etl.pipelines.checks import check_volume, quarantine_records, validate_and_quarantine
@@ -24,10 +29,15 @@ from etl.pipelines.context import RunContext
 from etl.pipelines.landing import RawStore
 from etl.pipelines.ledger import Ledger, utcnow
 from etl.pipelines.state import load_bookmark, save_bookmark
+from etl.validate.outcome import BatchValidationError
 from etl.warehouse.bulk import bulk_insert
 from etl.warehouse.sqlfiles import sql_text
 
 log = logging.getLogger(__name__)
+
+#: Characters of a description read back for near-duplicate matching: the matcher compares
+#: the first 1,500 characters once folded (accents and punctuation removed).
+DESCRIPTION_READ_CHARS = 1800
 
 HASHED_FIELDS = (
     "title", "employer_name", "date_posted", "valid_through", "employment_type", "is_remote",
@@ -106,23 +116,28 @@ def ingest_jobboard(ctx: RunContext, source_name: str) -> dict:
         outcome = crawl_board(client, BoardConfig.from_source(source), bookmark=bookmark,
                               land=land, max_pages=source.max_pages)
     store.flush()
-    records = []
-    for landed in details:
-        parsed = parse_job_page(landed.read(), url=landed.url, headers=landed.headers,
-                                selectors=source.selectors, fetched_at=landed.fetched_at)
-        if not parsed.vacancies:
-            log.warning("%s: no vacancy on %s: %s", source.name, landed.url, parsed.reason)
-        for raw in parsed.vacancies:
-            record = normalise_vacancy(raw, source=source.name, fetched_at=landed.fetched_at,
-                                       default_country=ctx.config.country,
-                                       region_aliases=ctx.config.region_aliases)
-            record["raw_sha256"] = landed.sha256
-            record["fetched_at"] = landed.fetched_at
-            records.append(record)
-    counts = stage_and_load(ctx, source.name, records)
-    dates = [r["date_posted"] for r in records if r.get("date_posted")]
-    if dates:
-        outcome.bookmark.newest_date = max([*dates, outcome.bookmark.newest_date or ""])
+    newest: list[str] = [outcome.bookmark.newest_date or ""]
+
+    def records() -> Iterator[dict]:  # streamed: one landed page at a time
+        for landed in details:
+            parsed = parse_job_page(landed.read(), url=landed.url, headers=landed.headers,
+                                    selectors=source.selectors, fetched_at=landed.fetched_at)
+            if not parsed.vacancies:
+                log.warning("%s: no vacancy on %s: %s", source.name, landed.url, parsed.reason)
+            for raw in parsed.vacancies:
+                record = normalise_vacancy(raw, source=source.name,
+                                           fetched_at=landed.fetched_at,
+                                           default_country=ctx.config.country,
+                                           region_aliases=ctx.config.region_aliases)
+                record["raw_sha256"] = landed.sha256
+                record["fetched_at"] = landed.fetched_at
+                if record.get("date_posted"):
+                    newest[0] = max(newest[0], record["date_posted"])
+                yield record
+
+    counts = stage_and_load(ctx, source.name, records())
+    if newest[0]:
+        outcome.bookmark.newest_date = newest[0]
     save_bookmark(ctx.engine, source.name, outcome.bookmark.to_json())
     counts.detail = (f"pages {outcome.pages_fetched}, not modified {outcome.not_modified}, "
                      f"failures {len(outcome.failures)}"
@@ -153,14 +168,16 @@ def ingest_pes_feed(ctx: RunContext, source_name: str) -> dict:
         outcome = read_feed(client, FeedConfig.from_source(source), land=land)
     store.flush()
     fetched_at = landed_pages[-1].fetched_at if landed_pages else utcnow()
-    records = []
-    for raw in outcome.raws:
-        record = normalise_vacancy(raw, source=source.name, fetched_at=fetched_at,
-                                   default_country=ctx.config.country,
-                                   region_aliases=ctx.config.region_aliases)
-        record["fetched_at"] = fetched_at
-        records.append(record)
-    counts = stage_and_load(ctx, source.name, records)
+
+    def records() -> Iterator[dict]:
+        for raw in outcome.raws:
+            record = normalise_vacancy(raw, source=source.name, fetched_at=fetched_at,
+                                       default_country=ctx.config.country,
+                                       region_aliases=ctx.config.region_aliases)
+            record["fetched_at"] = fetched_at
+            yield record
+
+    counts = stage_and_load(ctx, source.name, records())
     if outcome.rejects:
         quarantine_records(ctx, "vacancies", source.name, outcome.rejects,
                            reason_key="reason", expectation="feed_mapping")
@@ -171,12 +188,6 @@ def ingest_pes_feed(ctx: RunContext, source_name: str) -> dict:
     return counts.to_dict()
 
 
-def _existing_hashes(ctx: RunContext, source: str) -> dict[str, str]:
-    with ctx.engine.connect() as conn:
-        rows = conn.execute(sql_text("core/vacancy_hashes"), {"source": source}).all()
-    return {r.vacancy_id: r.content_hash for r in rows}
-
-
 def _previous_fetched(ctx: RunContext, source: str) -> int | None:
     with ctx.engine.connect() as conn:
         value = conn.execute(sql_text("ops/previous_fetched"),
@@ -184,111 +195,430 @@ def _previous_fetched(ctx: RunContext, source: str) -> int | None:
     return int(value) if value else None
 
 
-def stage_and_load(ctx: RunContext, source: str, records: list[dict]) -> SourceCounts:
-    """Code, validate, quarantine and upsert normalised vacancy records of one source."""
-    counts = SourceCounts(source=source, fetched=len(records))
-    check_volume(source, len(records), _previous_fetched(ctx, source),
-                 ctx.config.source(source).min_rows_share)
-    if not records:
-        return counts
-    frame = pd.DataFrame.from_records(records)
-    frame["source_id"] = frame["source_id"].fillna(frame["url"]).astype(str)
-    frame["vacancy_id"] = [vacancy_id(source, sid) for sid in frame["source_id"]]
-    frame["content_hash"] = [_content_hash(r) for r in frame.to_dict(orient="records")]
-    # The same posting listed twice in one run (e.g. on two listing pages) is one record.
-    repeated = frame.duplicated(["vacancy_id"], keep="first")
-    counts.duplicates_in_batch = int(repeated.sum())
-    frame = frame.loc[~repeated].copy()
-    existing = _existing_hashes(ctx, source)
-    same = frame["vacancy_id"].map(existing).eq(frame["content_hash"])
-    counts.unchanged = int(same.sum())
-    unchanged_ids = frame.loc[same, "vacancy_id"].tolist()
-    frame = frame.loc[~same].copy()
+#: Rows per chunk of the streaming load: memory follows this, not the size of a source.
+CHUNK_ROWS = 20_000
 
-    frame["date_posted"] = pd.to_datetime(frame["date_posted"], errors="coerce").dt.date
-    frame["valid_through"] = pd.to_datetime(frame["valid_through"], errors="coerce").dt.date
-    coded = code_occupations(frame["title"].tolist(),
-                             categories=frame.get("occupational_category",
-                                                  pd.Series([None] * len(frame))).tolist())
-    coded.index = frame.index
-    frame = frame.join(coded)
-    counts.unclassified = int(frame["isco08"].isna().sum())
-    frame["isic4_section"] = sector_sections(frame.get("industry", pd.Series([None] * len(frame))))
-    frame["skill_uris"] = tag_skills(frame["description_text"].tolist(),
-                                     frame["language"].tolist())
-    frame["run_id"] = ctx.run_id
-    frame["fetched_at"] = pd.to_datetime(frame["fetched_at"], utc=True).dt.tz_localize(None)
 
-    outcome = validate_and_quarantine(
-        ctx.engine, frame, suite="staging_vacancies", dataset="vacancies", source=source,
-        run_id=ctx.run_id, run_date=ctx.as_of, key_column="source_id",
-    ) if not frame.empty else None
-    valid = frame.loc[outcome.valid.index] if outcome is not None else frame
-    counts.quarantined = len(frame) - len(valid)
-    counts.staged = len(valid)
+class _Timer:
+    """Adds the wall time of each stage into ``timings`` (when the caller asked for them)."""
 
-    staged = valid[[c for c in STAGING_COLUMNS if c in valid.columns]].copy()
-    for column in STAGING_COLUMNS:
-        if column not in staged.columns:
-            staged[column] = None
-    staged = staged[list(STAGING_COLUMNS)]
-    skills = [
-        {"vacancy_id": vid, "skill_uri": uri}
-        for vid, uris in zip(staged["vacancy_id"], staged["skill_uris"], strict=True)
-        if isinstance(uris, str) and uris for uri in uris.split("|")
-    ]
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            if self.timings is not None:
+                self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+def _id_keys(ids: pd.Series) -> np.ndarray:
+    """64 bits of each vacancy_id (a sha256 prefix): compact memory of ids already seen."""
+    return np.array([int(v[:16], 16) for v in ids], dtype=np.uint64)
+
+
+def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
+                   chunk_rows: int = CHUNK_ROWS,
+                   timings: dict[str, float] | None = None) -> SourceCounts:
+    """Code, validate, quarantine and upsert normalised vacancy records of one source.
+
+    ``records`` may be any iterable (a generator streaming a crawl or a file): it
+    is read ``chunk_rows`` at a time, so memory does not grow with the source.
+    Per chunk: postings whose content is already in core are only counted (and
+    their ``last_seen_at`` moved), the rest are coded, tagged, validated (failures
+    quarantined) and bulk-loaded into ``staging.vacancies``. When every chunk is
+    staged, the volume gate compares the source's fetched records with the previous
+    run; only then is ``core`` updated, set-based, from staging: a batch that
+    fails leaves core as it was. ``timings`` (optional) receives seconds per stage.
+    """
+    timer = _Timer(timings)
+    counts = SourceCounts(source=source)
     params = {"run_id": ctx.run_id, "source": source, "seen_at": utcnow()}
     with ctx.engine.begin() as conn:
         conn.execute(sql_text("staging/delete_vacancies_of_run"), params)
-        bulk_insert(conn, "staging", "vacancies", staged)
+        for name in ("seen_batch", "vacancy_skills_batch"):
+            conn.execute(sql_text(f"core/create_{name}"))
+        conn.execute(sql_text("core/drop_seen_batch"), params)
+        conn.execute(sql_text("core/delete_vacancy_skills_batch"), params)
+    seen = np.empty(0, dtype=np.uint64)
+    deferred = _DeferredChecks()
+    iterator = iter(records)
+    for chunk_no in itertools.count():
+        with timer("read"):
+            chunk = list(itertools.islice(iterator, chunk_rows))
+        if not chunk:
+            break
+        try:
+            seen = _stage_chunk(ctx, source, chunk, chunk_no, counts, seen, timer, deferred)
+        except BatchValidationError:
+            _discard_staged(ctx, source)
+            raise
+    _volume_gate(ctx, source, counts.fetched)
+    try:
+        deferred.raise_if_failed()
+    except BatchValidationError:
+        _discard_staged(ctx, source)
+        raise
+    if not counts.fetched:
+        return counts
+    with timer("upsert"), ctx.engine.begin() as conn:
         conn.execute(sql_text("core/upsert_vacancies_update"), params)
         conn.execute(sql_text("core/upsert_vacancies_insert"), params)
         conn.execute(sql_text("core/delete_vacancy_skills_of_run"), params)
-        bulk_insert(conn, "core", "vacancy_skills", pd.DataFrame(skills,
-                    columns=["vacancy_id", "skill_uri"]).drop_duplicates())
-        if unchanged_ids:
-            touch = pd.DataFrame({"vacancy_id": unchanged_ids})
-            conn.execute(sql_text("core/create_seen_batch"))
-            bulk_insert(conn, "core", "seen_batch", touch)
+        conn.execute(sql_text("core/insert_vacancy_skills_of_run"), params)
+        conn.execute(sql_text("core/delete_vacancy_skills_batch"), params)
+        if counts.unchanged:
             conn.execute(sql_text("core/touch_seen_vacancies"), params)
-            conn.execute(sql_text("core/drop_seen_batch"))
+        conn.execute(sql_text("core/drop_seen_batch"), params)
     return counts
 
 
-def deduplicate(ctx: RunContext, window_days: int = 30) -> dict[str, int]:
+#: Batch expectations decided on the whole source, not per chunk: a maximum (freshness)
+#: holds for the batch when it holds for any of its chunks.
+_WHOLE_BATCH_CHECKS = ("expect_column_max_to_be_between",)
+
+
+class _DeferredChecks:
+    """Per chunk, which whole-batch expectations passed and the last failure of each."""
+
+    def __init__(self) -> None:
+        self.passed: set[str] = set()
+        self.failures: dict[str, object] = {}
+
+    def update_from(self, outcome) -> None:
+        failed = {f.expectation for f in outcome.batch_failures}
+        for f in outcome.batch_failures:
+            if f.expectation.startswith(_WHOLE_BATCH_CHECKS):
+                self.failures[f.expectation] = f
+        for r in outcome.results:
+            if r.expectation.startswith(_WHOLE_BATCH_CHECKS) and r.expectation not in failed:
+                self.passed.add(r.expectation)
+
+    def raise_if_failed(self) -> None:
+        from etl.validate import BatchValidationError
+
+        failing = [f for name, f in self.failures.items() if name not in self.passed]
+        if failing:
+            raise BatchValidationError(failing)
+
+
+def _stage_chunk(ctx: RunContext, source: str, records: list[dict], chunk_no: int,
+                 counts: SourceCounts, seen: np.ndarray, timer: _Timer,
+                 deferred: _DeferredChecks) -> np.ndarray:
+    """One chunk: identify, drop repeats and unchanged postings, code, validate, stage."""
+    params = {"run_id": ctx.run_id, "source": source, "chunk": chunk_no}
+    counts.fetched += len(records)
+    with timer("identify"):
+        frame = pd.DataFrame.from_records(records)
+        frame["source_id"] = frame["source_id"].fillna(frame["url"]).astype(str)
+        frame["vacancy_id"] = [vacancy_id(source, sid) for sid in frame["source_id"]]
+        frame["content_hash"] = [_content_hash(r) for r in frame.to_dict(orient="records")]
+        # The same posting listed twice in one run (e.g. on two listing pages, or in two
+        # chunks) is one record: the first is kept.
+        keys = _id_keys(frame["vacancy_id"])
+        repeated = frame.duplicated(["vacancy_id"], keep="first").to_numpy() | np.isin(keys, seen)
+        counts.duplicates_in_batch += int(repeated.sum())
+        frame = frame.loc[~repeated].copy()
+        seen = np.union1d(seen, keys)
+    with timer("unchanged"), ctx.engine.begin() as conn:
+        bulk_insert(conn, "core", "seen_batch", pd.DataFrame({
+            "run_id": ctx.run_id, "source": source, "chunk": chunk_no,
+            "vacancy_id": frame["vacancy_id"], "content_hash": frame["content_hash"]}))
+        unchanged = {r[0] for r in conn.execute(sql_text("core/unchanged_in_seen_batch"), params)}
+        conn.execute(sql_text("core/keep_unchanged_in_seen_batch"), params)
+    counts.unchanged += len(unchanged)
+    frame = frame.loc[~frame["vacancy_id"].isin(unchanged)].copy()
+    if frame.empty:
+        return seen
+
+    with timer("classify"):
+        frame["date_posted"] = pd.to_datetime(frame["date_posted"], errors="coerce").dt.date
+        frame["valid_through"] = pd.to_datetime(frame["valid_through"], errors="coerce").dt.date
+        categories = frame["occupational_category"].tolist() \
+            if "occupational_category" in frame else None
+        coded = code_occupations(frame["title"].tolist(), categories=categories)
+        coded.index = frame.index
+        frame = frame.join(coded)
+        counts.unclassified += int(frame["isco08"].isna().sum())
+        frame["isic4_section"] = sector_sections(
+            frame.get("industry", pd.Series([None] * len(frame))))
+    with timer("skills"):
+        frame["skill_uris"] = tag_skills(frame["description_text"].tolist(),
+                                         frame["language"].tolist())
+    frame["run_id"] = ctx.run_id
+    frame["fetched_at"] = pd.to_datetime(frame["fetched_at"], utc=True).dt.tz_localize(None)
+
+    with timer("validate"):
+        outcome = validate_and_quarantine(
+            ctx.engine, frame, suite="staging_vacancies", dataset="vacancies", source=source,
+            run_id=ctx.run_id, run_date=ctx.as_of, key_column="source_id",
+            deferrable=_WHOLE_BATCH_CHECKS,
+        )
+    deferred.update_from(outcome)
+    valid = frame.loc[outcome.valid.index]
+    counts.quarantined += len(frame) - len(valid)
+    counts.staged += len(valid)
+
+    with timer("stage"):
+        staged = valid[[c for c in STAGING_COLUMNS if c in valid.columns]].copy()
+        for column in STAGING_COLUMNS:
+            if column not in staged.columns:
+                staged[column] = None
+        staged = staged[list(STAGING_COLUMNS)]
+        skills = pd.DataFrame(
+            [(vid, uri) for vid, uris in zip(staged["vacancy_id"], staged["skill_uris"],
+                                             strict=True)
+             if isinstance(uris, str) and uris for uri in uris.split("|")],
+            columns=["vacancy_id", "skill_uri"])
+        skills.insert(0, "source", source)
+        skills.insert(0, "run_id", ctx.run_id)
+        with ctx.engine.begin() as conn:
+            bulk_insert(conn, "staging", "vacancies", staged)
+            bulk_insert(conn, "core", "vacancy_skills_batch", skills)
+    return seen
+
+
+def _volume_gate(ctx: RunContext, source: str, fetched: int) -> None:
+    """The volume gate on what the source delivered (all chunks), before core changes.
+
+    A collapse stops the source with core as it was: its staged rows are removed.
+    """
+    try:
+        check_volume(source, fetched, _previous_fetched(ctx, source),
+                     ctx.config.source(source).min_rows_share)
+    except BatchValidationError:
+        _discard_staged(ctx, source)
+        raise
+
+
+def _discard_staged(ctx: RunContext, source: str) -> None:
+    """A stopped batch leaves nothing staged or pending for its run and source."""
+    params = {"run_id": ctx.run_id, "source": source}
+    with ctx.engine.begin() as conn:
+        conn.execute(sql_text("staging/delete_vacancies_of_run"), params)
+        conn.execute(sql_text("core/delete_vacancy_skills_batch"), params)
+        conn.execute(sql_text("core/drop_seen_batch"), params)
+
+
+def deduplicate(ctx: RunContext, window_days: int = 30, *,
+                timings: dict[str, float] | None = None) -> dict[str, int]:
     """Cluster postings across sources; store cluster ids; return duplicates per source this run.
 
-    Only postings in the date window of what this run loaded (widened by the
-    matching window) are re-clustered, so the work follows the run's size.
-    """
-    from etl.normalise.dedup import assign_clusters
+    Same rules as :func:`etl.normalise.dedup.assign_clusters` (near duplicates:
+    same normalised employer and region, similar titles and descriptions, posted
+    at most ``window_days`` apart; exact duplicates: same canonical URL), done so
+    that memory and work follow what the run loaded, not the history:
 
+    1. blocking keys (employer × region) of the postings this run loaded are
+       computed in chunks and stored in ``core.vacancy_dedup_keys``;
+    2. only the blocks this run touched are read back, in the date window of the
+       run widened by ``window_days``, streamed block by block from the
+       warehouse; titles are compared within a block (rapidfuzz, vectorised),
+       descriptions only for the pairs whose titles match;
+    3. postings of the run outside any block are their own cluster; postings
+       with the same URL in different clusters merge their clusters;
+    4. a cluster id is the vacancy_id of its earliest posting (ties: vacancy_id),
+       stable across runs; only postings whose cluster changed are updated.
+    """
+    timer = _Timer(timings)
+    params = {"run_id": ctx.run_id}
     with ctx.engine.connect() as conn:
-        bounds = conn.execute(sql_text("core/run_posting_dates"), {"run_id": ctx.run_id}).one()
+        bounds = conn.execute(sql_text("core/run_posting_dates"), params).one()
     if bounds.first_date is None:
         return {}
     since = bounds.first_date - timedelta(days=window_days)
     until = bounds.last_date + timedelta(days=window_days)
-    with ctx.engine.connect() as conn:
-        frame = pd.read_sql(sql_text("core/vacancies_for_dedup"), conn,
-                            params={"since": since, "until": until})
-    clustered = assign_clusters(frame, window_days=window_days)
-    update = clustered[["vacancy_id", "cluster_id", "is_duplicate"]].copy()
-    # A cluster id is the vacancy_id of its first posting: stable across runs.
-    update["cluster_id"] = update["cluster_id"].astype(str)
-    first = clustered.sort_values(["date_posted", "vacancy_id"]).groupby("cluster_id")[
-        "vacancy_id"].first()
-    update["cluster_id"] = clustered["cluster_id"].astype(str).map(
-        {str(k): v for k, v in first.items()})
-    update["is_duplicate"] = update["vacancy_id"] != update["cluster_id"]
     with ctx.engine.begin() as conn:
-        conn.execute(sql_text("core/create_cluster_batch"))
-        bulk_insert(conn, "core", "cluster_batch", update)
-        conn.execute(sql_text("core/apply_cluster_batch"))
-        conn.execute(sql_text("core/drop_cluster_batch"))
-        rows = conn.execute(sql_text("core/run_duplicates_by_source"),
-                            {"run_id": ctx.run_id}).all()
+        for name in ("vacancy_dedup_keys", "cluster_blocks", "cluster_batch", "cluster_merge"):
+            conn.execute(sql_text(f"core/create_{name}"))
+        for name in ("delete_cluster_blocks", "drop_cluster_batch", "delete_cluster_merge"):
+            conn.execute(sql_text(f"core/{name}"), params)
+    with timer("dedup_keys"):
+        _store_dedup_keys(ctx)
+    with timer("dedup_blocks"):
+        with ctx.engine.begin() as conn:
+            conn.execute(sql_text("core/insert_cluster_blocks_of_run"), params)
+        _cluster_blocks(ctx, since, until, window_days)
+    with timer("dedup_apply"), ctx.engine.begin() as conn:
+        conn.execute(sql_text("core/insert_unblocked_clusters"), params)
+        _merge_by_url(ctx, conn)
+        conn.execute(sql_text("core/apply_cluster_batch"), params)
+        for name in ("delete_cluster_blocks", "drop_cluster_batch", "delete_cluster_merge"):
+            conn.execute(sql_text(f"core/{name}"), params)
+        rows = conn.execute(sql_text("core/run_duplicates_by_source"), params).all()
     return {r.source: int(r.duplicates) for r in rows}
+
+
+def _stream(ctx: RunContext, statement: str, params: dict, rows: int) -> Iterator[pd.DataFrame]:
+    """Frames of at most ``rows`` rows from a query, read with a server-side cursor."""
+    with ctx.engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=rows).execute(
+            sql_text(statement), params)
+        columns = list(result.keys())
+        for part in result.partitions(rows):
+            yield pd.DataFrame(part, columns=columns)
+
+
+def _store_dedup_keys(ctx: RunContext) -> None:
+    params = {"run_id": ctx.run_id}
+    with ctx.engine.begin() as conn:
+        conn.execute(sql_text("core/delete_vacancy_dedup_keys_of_run"), params)
+    for frame in _stream(ctx, "core/vacancies_of_run_for_keys", params, CHUNK_ROWS):
+        keys = _block_keys(frame)
+        with ctx.engine.begin() as conn:
+            bulk_insert(conn, "core", "vacancy_dedup_keys", keys)
+
+
+def _cluster_blocks(ctx: RunContext, since, until, window_days: int) -> None:
+    """Near-duplicate clusters of the touched blocks, read block by block, written in batches."""
+    params = {"run_id": ctx.run_id, "since": since, "until": until,
+              "description_chars": DESCRIPTION_READ_CHARS}
+    pending: list[pd.DataFrame] = []
+    pending_rows = 0
+    carry = pd.DataFrame()
+
+    def flush() -> None:
+        nonlocal pending, pending_rows
+        if pending:
+            with ctx.engine.begin() as conn:
+                bulk_insert(conn, "core", "cluster_batch", pd.concat(pending, ignore_index=True))
+        pending, pending_rows = [], 0
+
+    def cluster(frame: pd.DataFrame) -> None:
+        nonlocal pending_rows
+        for _, block in frame.groupby("block_key", sort=False):
+            ids = _cluster_block(block, window_days=window_days)
+            pending.append(pd.DataFrame({"run_id": ctx.run_id,
+                                         "vacancy_id": block["vacancy_id"].to_numpy(),
+                                         "cluster_id": ids}))
+            pending_rows += len(block)
+        if pending_rows >= CHUNK_ROWS:
+            flush()
+
+    # Rows arrive sorted by block; a block cut by a chunk boundary is carried over.
+    for frame in _stream(ctx, "core/vacancies_for_dedup", params, CHUNK_ROWS):
+        frame = pd.concat([carry, frame], ignore_index=True) if len(carry) else frame
+        last = frame["block_key"].iloc[-1]
+        tail = frame["block_key"].eq(last)
+        carry = frame.loc[tail]
+        if (~tail).any():
+            cluster(frame.loc[~tail])
+    if len(carry):
+        cluster(carry)
+    flush()
+
+
+def _merge_by_url(ctx: RunContext, conn) -> None:
+    """Merge clusters that share a canonical URL (exact duplicates across blocks)."""
+    params = {"run_id": ctx.run_id}
+    links = pd.DataFrame(conn.execute(sql_text("core/cluster_url_links"), params).mappings().all())
+    if links.empty:
+        return
+    provisional = _merge_clusters(links)  # old cluster -> component label
+    bulk_insert(conn, "core", "cluster_merge", pd.DataFrame({
+        "run_id": ctx.run_id, "old_cluster_id": list(provisional),
+        "new_cluster_id": list(provisional.values())}))
+    members = pd.DataFrame(conn.execute(sql_text("core/cluster_members"), params).mappings().all())
+    members["component"] = members["cluster_id"].map(provisional)
+    first = (members.sort_values(["date_posted", "vacancy_id"], na_position="last")
+             .groupby("component")["vacancy_id"].first())
+    conn.execute(sql_text("core/delete_cluster_merge"), params)
+    bulk_insert(conn, "core", "cluster_merge", pd.DataFrame({
+        "run_id": ctx.run_id, "old_cluster_id": list(provisional),
+        "new_cluster_id": [first[c] for c in provisional.values()]}))
+    conn.execute(sql_text("core/apply_cluster_merge"), params)
+
+
+# ------------------------------------------------ dedup by blocks (rules of assign_clusters)
+TITLE_THRESHOLD = 85.0
+DESCRIPTION_THRESHOLD = 60.0
+DESCRIPTION_CHARS = 1500
+_CDIST_ROWS = 2000
+
+
+def _block_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """``vacancy_id``, ``block_key`` (employer × region, '' when not eligible) and ``title_key``.
+
+    Eligibility and keys are those of ``assign_clusters``: an employer, a region
+    (``region_code``, else country and locality), a date and a title are needed
+    for near matching.
+    """
+    from etl.normalise.dedup import _region_keys, employer_key, title_key
+
+    employers: dict[object, str] = {}
+    employer = [employers.setdefault(e, employer_key(e)) if e not in employers else employers[e]
+                for e in frame["employer_name"]]
+    titles = frame["title"].map(title_key)
+    region = _region_keys(frame).tolist()
+    dated = pd.to_datetime(frame["date_posted"], errors="coerce").notna().tolist()
+    blocks = [f"{e}\x1f{r}" if e and r and d and t else ""
+              for e, r, d, t in zip(employer, region, dated, titles, strict=True)]
+    return pd.DataFrame({"vacancy_id": frame["vacancy_id"], "block_key": blocks,
+                         "title_key": titles})
+
+
+def _cluster_block(block: pd.DataFrame, *, window_days: int) -> list[str]:
+    """Cluster id (vacancy_id of the earliest member) of each posting of one block.
+
+    ``block`` is sorted by date then vacancy_id, so the union-find root (the
+    smallest position) is the earliest posting. Titles are scored with
+    ``rapidfuzz.process.cdist`` only against postings inside the date window
+    (dates are sorted, so that is a slice); descriptions only for pairs whose
+    titles and dates match.
+    """
+    from rapidfuzz import fuzz, process
+
+    from etl.normalise.dedup import _fold, _UnionFind
+
+    ids = block["vacancy_id"].tolist()
+    n = len(ids)
+    if n < 2:
+        return ids
+    titles = block["title_key"].tolist()
+    days = (pd.to_datetime(block["date_posted"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy()
+    texts = block["description_text"].tolist()
+    folded: dict[int, str] = {}
+
+    def description(i: int) -> str:
+        if i not in folded:
+            text = texts[i]
+            folded[i] = _fold(text)[:DESCRIPTION_CHARS] if isinstance(text, str) else ""
+        return folded[i]
+
+    uf = _UnionFind(n)
+    for start in range(0, n, _CDIST_ROWS):
+        stop = min(start + _CDIST_ROWS, n)
+        lo = int(np.searchsorted(days, days[start] - window_days, side="left"))
+        hi = int(np.searchsorted(days, days[stop - 1] + window_days, side="right"))
+        scores = process.cdist(titles[start:stop], titles[lo:hi], scorer=fuzz.token_sort_ratio,
+                               score_cutoff=TITLE_THRESHOLD, dtype=np.uint8, workers=1)
+        close = np.abs(days[start:stop, None] - days[None, lo:hi]) <= window_days
+        for a, b in np.argwhere((scores >= TITLE_THRESHOLD) & close):
+            ia, ib = int(a) + start, int(b) + lo
+            if ib <= ia:
+                continue
+            da, db = description(ia), description(ib)
+            if da and db and fuzz.token_set_ratio(da, db) < DESCRIPTION_THRESHOLD:
+                continue
+            uf.union(ia, ib)
+    return [ids[uf.find(i)] for i in range(n)]
+
+
+def _merge_clusters(links: pd.DataFrame) -> dict[str, str]:
+    """Old cluster id → label of the merged component, from rows (url, cluster_id)."""
+    from etl.normalise.dedup import _UnionFind
+
+    clusters = sorted(set(links["cluster_id"]))
+    position = {c: i for i, c in enumerate(clusters)}
+    uf = _UnionFind(len(clusters))
+    for _, group in links.groupby("url", sort=False):
+        members = [position[c] for c in group["cluster_id"]]
+        for other in members[1:]:
+            uf.union(members[0], other)
+    return {c: clusters[uf.find(position[c])] for c in clusters}
 
 
 def record_ledgers(ctx: RunContext, per_source: list[dict], duplicates: dict[str, int]) -> list[Ledger]:

@@ -6,6 +6,8 @@ Identifiers are quoted by SQLAlchemy's dialect preparer; values travel as data
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Iterable
 
@@ -34,6 +36,57 @@ def _clean(value: object) -> object:
     return value
 
 
+#: NULL marker of the CSV COPY path; a text cell equal to it takes the row-by-row COPY path.
+_NULL = "\\N"
+_CSV_ROWS = 20_000
+
+
+def _csv_safe(frame: pd.DataFrame) -> bool:
+    """True when no text cell is the NULL marker itself (the CSV path would read it as NULL)."""
+    for column in frame.columns:
+        values = frame[column]
+        textual = values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+        if textual and values.eq(_NULL).any():
+            return False
+    return True
+
+
+def _copy_csv(cursor, target: str, cols: str, frame: pd.DataFrame) -> None:
+    """COPY as CSV written by pandas (C writer) in slices: far faster than row by row.
+
+    Every field is quoted (carriage returns and newlines in text are data); missing
+    values (None, NaN, NaT) are ``\\N``, read as NULL through ``FORCE_NULL``, so an
+    empty string stays an empty string, as in the row path; booleans are written
+    True/False, dates ISO.
+    """
+    sql = f"COPY {target} ({cols}) FROM STDIN (FORMAT csv, NULL '{_NULL}', FORCE_NULL ({cols}))"
+    with cursor.copy(sql) as copy:
+        for start in range(0, len(frame), _CSV_ROWS):
+            part = _integral_floats(frame.iloc[start:start + _CSV_ROWS])
+            buffer = io.StringIO()
+            part.to_csv(buffer, header=False, index=False, na_rep=_NULL,
+                        quoting=csv.QUOTE_ALL, lineterminator="\n",
+                        date_format="%Y-%m-%d %H:%M:%S.%f")
+            copy.write(buffer.getvalue().encode("utf-8"))
+
+
+def _integral_floats(part: pd.DataFrame) -> pd.DataFrame:
+    """Float columns holding whole numbers (an int column with a gap) written as integers.
+
+    "5.0" is no integer for PostgreSQL; "5" is still a double for a float column.
+    """
+    out = part
+    for column in part.columns:
+        values = part[column]
+        if pd.api.types.is_float_dtype(values.dtype):
+            present = values.dropna()
+            if present.empty or ((present == present.round()).all() and present.abs().max() < 2**53):
+                if out is part:
+                    out = part.copy()
+                out[column] = values.astype("Int64")
+    return out
+
+
 def bulk_insert(conn: Connection, schema: str, table: str, frame: pd.DataFrame) -> int:
     """Append ``frame`` to ``schema.table`` in the caller's transaction; return rows written."""
     if frame.empty:
@@ -42,9 +95,13 @@ def bulk_insert(conn: Connection, schema: str, table: str, frame: pd.DataFrame) 
     cols = _columns(conn, frame.columns)
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(f"COPY {target} ({cols}) FROM STDIN") as copy:
-            for row in frame.itertuples(index=False, name=None):
-                copy.write_row([_clean(v) for v in row])
+        with raw.cursor() as cursor:
+            if _csv_safe(frame):
+                _copy_csv(cursor, target, cols, frame)
+            else:
+                with cursor.copy(f"COPY {target} ({cols}) FROM STDIN") as copy:
+                    for row in frame.itertuples(index=False, name=None):
+                        copy.write_row([_clean(v) for v in row])
         return len(frame)
     if conn.dialect.name == "duckdb":
         raw = conn.connection.driver_connection

@@ -1,1 +1,1 @@
-drop table core.cluster_batch
+delete from core.cluster_batch where run_id = :run_id

@@ -1,5 +1,10 @@
-select vacancy_id, source, source_id, url, canonical_url, title, employer_name, region_code,
-       coalesce(date_posted, cast(first_seen_at as date)) as date_posted, description_text
-from core.vacancies
-where coalesce(date_posted, cast(first_seen_at as date)) between :since and :until
-order by vacancy_id
+-- Postings of the touched blocks inside the date window, block by block, earliest first:
+-- what near-duplicate matching reads (descriptions cut to what it compares).
+select k.block_key, k.title_key, v.vacancy_id,
+       coalesce(v.date_posted, cast(v.first_seen_at as date)) as date_posted,
+       substr(v.description_text, 1, :description_chars) as description_text
+from core.vacancy_dedup_keys as k
+join core.cluster_blocks as b on b.block_key = k.block_key and b.run_id = :run_id
+join core.vacancies as v on v.vacancy_id = k.vacancy_id
+where coalesce(v.date_posted, cast(v.first_seen_at as date)) between :since and :until
+order by k.block_key, coalesce(v.date_posted, cast(v.first_seen_at as date)), v.vacancy_id

@@ -1,0 +1,1 @@
+"""Scale benchmark of the vacancy pipeline (``lmis bench``): generator, stages, limit, report."""

@@ -1,0 +1,49 @@
+"""``lmis bench``: the vacancy pipeline on N generated postings, timed against the raw load."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "bench",
+        help="time the vacancy pipeline end to end on N generated postings",
+        description=(
+            "Generate N landed job postings (JSON-LD, cached in the work folder), run parse, "
+            "normalise, classify, validate, load, deduplicate and publish on them, measure "
+            "the limit (the final rows loaded with COPY and nothing else) and an incremental "
+            "run with a share of new postings. The last line printed is one JSON object. "
+            "A PostgreSQL --warehouse is used to create (and drop) a scratch database."
+        ),
+    )
+    p.add_argument("--rows", type=int, required=True, help="postings to generate and load")
+    p.add_argument("--warehouse", help="duckdb:///… or a PostgreSQL server URL "
+                   "(default: a DuckDB file in the work folder)")
+    p.add_argument("--workdir", type=Path, help="work folder (default: ./bench-work)")
+    p.add_argument("--incremental", type=float, default=0.01,
+                   help="share of N for the incremental run (0 to skip; default 0.01)")
+    p.add_argument("--workers", type=int, help="parse/normalise processes (default: cores)")
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--keep", action="store_true", help="keep the scratch warehouse")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from etl.bench.run import run_bench
+
+    if args.rows < 1:
+        print("lmis bench: --rows must be at least 1", file=sys.stderr)
+        return 2
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    report = run_bench(args.rows, warehouse=args.warehouse, workdir=args.workdir,
+                       seed=args.seed, incremental=args.incremental, workers=args.workers,
+                       keep=args.keep, log=log)
+    print(json.dumps(report, sort_keys=True), flush=True)
+    return 0

@@ -1,0 +1,37 @@
+"""``lmis bench`` at toy size on DuckDB: the report's shape and its counts, never its timings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REQUIRED = {"rows", "warehouse", "seconds", "rows_per_second", "peak_rss_mb", "limit_seconds",
+            "ratio", "stages", "incremental_seconds", "incremental_share_of_full"}
+
+
+@pytest.mark.timeout(600)
+def test_bench_reports_one_json_line_with_matching_counts(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "etl.cli", "bench", "--rows", "400", "--incremental", "0.05",
+         "--workdir", str(tmp_path)],
+        capture_output=True, text=True, check=False, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report.keys() >= REQUIRED
+    assert report["warehouse"] == "duckdb"
+    assert report["rows"] == 400
+    # Every generated posting is valid: all are loaded, and the limit loads the same rows.
+    assert report["loaded_postings"] == 400 == report["limit_rows"]
+    assert report["ledgers_balance"] is True
+    assert report["incremental_rows"] == 20
+    assert abs(report["duplicate_share_found"] - report["duplicate_share_planted"]) <= 0.05
+    for stage in ("parse", "normalise", "classify", "skills", "validate", "stage", "upsert",
+                  "dedup_blocks", "publish"):
+        assert stage in report["stages"], stage
+    assert report["ratio"] == pytest.approx(report["seconds"] / report["limit_seconds"], rel=0.05)
+    assert not list(tmp_path.glob("bench-*.duckdb")), "the scratch warehouse is removed"

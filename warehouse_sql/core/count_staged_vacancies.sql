@@ -1,0 +1,1 @@
+select count(*) from staging.vacancies where run_id = :run_id and source = :source

@@ -1,0 +1,1 @@
+delete from core.cluster_blocks where run_id = :run_id
