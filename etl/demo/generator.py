@@ -32,6 +32,7 @@ import io
 import json
 import math
 import random
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -601,7 +602,15 @@ def _save_workbook(wb: Workbook, path: Path) -> None:
     wb.properties.modified = stamp
     buffer = io.BytesIO()
     wb.save(buffer)
-    path.write_bytes(buffer.getvalue())
+    # An XLSX is a zip whose entries carry the time of writing: pin them too.
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(fixed, "w",
+                                                           zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            entry = zipfile.ZipInfo(item.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, source.read(item.filename))
+    path.write_bytes(fixed.getvalue())
 
 
 def generate(out_dir: Path, seed: int = 2026, scale: float = 1.0) -> dict:
