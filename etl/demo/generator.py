@@ -32,6 +32,7 @@ import io
 import json
 import math
 import random
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -609,7 +610,11 @@ def _save_workbook(wb: Workbook, path: Path) -> None:
         for item in source.infolist():
             entry = zipfile.ZipInfo(item.filename, date_time=(2026, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, source.read(item.filename))
+            data = source.read(item.filename)
+            if item.filename == "docProps/core.xml":  # openpyxl stamps "modified" on save
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-01T00:00:00Z",
+                              data)
+            target.writestr(entry, data)
     path.write_bytes(fixed.getvalue())
 
 
