@@ -115,21 +115,32 @@ with_returnees as (
     left join returnees as r on r.region_code = s.region_code and r.isco08 = s.isco08
 ),
 
+-- How many quarterly cells of published.skills_gap hide this region x occupation's returnees:
+-- with exactly one hidden quarter, this all-quarter total would reveal it by subtraction.
+quarters_hidden as (
+    select region_code, isco08,
+           sum(case when is_returnees_suppressed then 1 else 0 end) as hidden
+    from core.pub_skills_gap
+    where isco_level = 4 and not is_national
+    group by region_code, isco08
+),
+
 -- Secondary suppression within a region (the region's total of returnees is published in
 -- published.returnees_summary): a lone suppressed cell takes the smallest other one with it.
 returnees_suppressed as (
     select
-        *,
-        is_primary or (
-            sum(case when is_primary then 1 else 0 end) over (partition by region_code) = 1
+        w.*,
+        w.is_primary or coalesce(q.hidden, 0) = 1 or (
+            sum(case when w.is_primary then 1 else 0 end) over (partition by w.region_code) = 1
             and row_number() over (
-                partition by region_code
-                order by case when is_primary or returnees_registered = 0 then 1 else 0 end,
-                         returnees_registered, isco08
+                partition by w.region_code
+                order by case when w.is_primary or w.returnees_registered = 0 then 1 else 0 end,
+                         w.returnees_registered, w.isco08
             ) = 1
-            and returnees_registered > 0
+            and w.returnees_registered > 0
         ) as is_suppressed
-    from with_returnees
+    from with_returnees as w
+    left join quarters_hidden as q on q.region_code = w.region_code and q.isco08 = w.isco08
 ),
 
 final as (
