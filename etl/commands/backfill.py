@@ -76,6 +76,7 @@ def backfill(dag_id: str, start: datetime, end: datetime, *, publish: bool = Tru
     if not todo:
         progress(f"no interval of {cron!r} starts between {start:%Y-%m-%d} and {end:%Y-%m-%d}")
         return []
+    _check_warehouse()
     configure()
     migrate_metadata()
     dags = load_dags()
@@ -99,6 +100,20 @@ def backfill(dag_id: str, start: datetime, end: datetime, *, publish: bool = Tru
                                    f"state {state}; stopping the backfill here (the intervals "
                                    "before it are complete; re-run from this one)")
     return out
+
+
+def _check_warehouse() -> None:
+    """Stop before Airflow starts if the warehouse has no schema (a run would retry for minutes)."""
+    from etl.warehouse.connection import describe, get_engine
+    from etl.warehouse.migrate import applied, discover
+
+    engine = get_engine(None)
+    done = applied(engine)
+    missing = [m.path.name for m in discover() if m.version not in done]
+    if missing:
+        raise RuntimeError(f"the warehouse {describe(engine)} is not initialised or not up to "
+                           f"date ({len(missing)} migration(s) pending, first "
+                           f"{missing[0]}): run `lmis init` first")
 
 
 def run(args: argparse.Namespace) -> int:
