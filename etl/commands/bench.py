@@ -27,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--incremental", type=float, default=0.01,
                    help="share of N for the incremental run (0 to skip; default 0.01)")
     p.add_argument("--workers", type=int, help="parse/normalise processes (default: cores)")
+    p.add_argument("--duckdb-memory", default="512MB",
+                   help="DuckDB memory_limit for the run (default 512MB; '' for DuckDB's default)")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--keep", action="store_true", help="keep the scratch warehouse")
     p.set_defaults(func=run)
@@ -44,6 +46,6 @@ def run(args: argparse.Namespace) -> int:
 
     report = run_bench(args.rows, warehouse=args.warehouse, workdir=args.workdir,
                        seed=args.seed, incremental=args.incremental, workers=args.workers,
-                       keep=args.keep, log=log)
+                       keep=args.keep, duckdb_memory=args.duckdb_memory or None, log=log)
     print(json.dumps(report, sort_keys=True), flush=True)
     return 0
