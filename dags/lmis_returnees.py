@@ -1,21 +1,25 @@
 """Returnee registrations from the PES (personal data: pseudonymised on ingestion).
 
-Reads the registration exports waiting in the drop folder, replaces the person
-identifier by a keyed hash (secret from the `lmis_pseudonym_key` connection or the
-LMIS_PSEUDONYM_KEY variable, never from the code) and drops names, contacts and
-document numbers before anything is landed, then upserts one profile per person.
+One ingest task per returnee source. Each reads the registration exports of its drop
+folder that belong to the run's data interval, replaces the person identifier by a
+keyed hash (secret from the `lmis_pseudonym_key` connection or LMIS_PSEUDONYM_KEY,
+never from the code) and drops names, contacts and document numbers before anything
+is landed, then upserts one profile per person. The freshness check alerts when no
+registrations arrived within the source's period.
 """
 
 from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from etl.orchestration import DEFAULT_ARGS, RETURNEES_ASSET, START_DATE
+from etl.orchestration import DEFAULT_ARGS, DEFAULT_CRON, RETURNEES_ASSET, START_DATE, plan
+
+PLAN = plan("returnees", default_cron=DEFAULT_CRON["returnees"])
 
 
 @dag(
     dag_id="lmis_returnees",
-    schedule="@daily",
+    schedule=PLAN.timetable(),
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
@@ -25,23 +29,27 @@ from etl.orchestration import DEFAULT_ARGS, RETURNEES_ASSET, START_DATE
 )
 def lmis_returnees():
     @task
-    def returnee_sources() -> list[str]:
-        from etl.orchestration import sources_of
-
-        return sources_of("returnees")
-
-    @task(max_active_tis_per_dagrun=1)
     def ingest(source_name: str) -> dict:
-        from etl.orchestration import no_retry_on_bad_data, run_context
-        from etl.pipelines.returnees import ingest_returnees
+        from etl.orchestration import ingest
 
-        return no_retry_on_bad_data(ingest_returnees, run_context(), source_name)
+        return ingest(source_name)
 
     @task(outlets=[Asset(RETURNEES_ASSET)])
     def loaded(ledgers: list[dict]) -> int:
+        from etl.orchestration import mark_asset
+
+        mark_asset(RETURNEES_ASSET)
         return sum(int(ledger.get("loaded", 0)) for ledger in ledgers)
 
-    loaded(ingest.expand(source_name=returnee_sources()))
+    @task(trigger_rule="all_done")
+    def check_freshness() -> list[str]:
+        from etl.orchestration import check_freshness
+
+        return check_freshness("returnees")
+
+    ledgers = [ingest.override(task_id=f"ingest_{source.name}")(source.name)
+               for source in PLAN.sources]
+    loaded(ledgers) >> check_freshness()
 
 
 lmis_returnees()

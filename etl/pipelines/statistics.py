@@ -151,6 +151,17 @@ def _read_drop_folder(source, store: RawStore, frames: list, rejected: list) -> 
         store.flush()  # what was landed is recorded even when a file stops the run
 
 
+def _value_keys(frame: pd.DataFrame) -> list[tuple]:
+    """(value, status, multiplier) with nulls as None, for unchanged-release detection."""
+    def clean(value: object) -> object:
+        if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+            return None
+        return float(value) if isinstance(value, int | float) else str(value)
+
+    return [tuple(clean(v) for v in row) for row in
+            frame[["obs_value", "obs_status", "unit_mult"]].itertuples(index=False, name=None)]
+
+
 def load_observations(ctx: RunContext, source: str, frame: pd.DataFrame, ledger: Ledger) -> None:
     """Validate, stage and merge observations; fills the ledger's counts."""
     frame = frame.copy()
@@ -160,13 +171,12 @@ def load_observations(ctx: RunContext, source: str, frame: pd.DataFrame, ledger:
     ledger.duplicates += int(repeated.sum())
     frame = frame.loc[~repeated]
     with ctx.engine.connect() as conn:
-        known = pd.read_sql(sql_text("core/observation_versions"), conn,
-                            params={"source": source})
-    seen = set(zip(known["obs_key"], known["release"], known["value_hash"], strict=True))
-    frame["value_hash"] = (frame["obs_value"].astype(str) + "|" + frame["obs_status"].astype(str)
-                           + "|" + frame["unit_mult"].astype(str))
+        known = pd.read_sql(sql_text("core/observation_versions"), conn)
+    # Compare in Python, the same way on both sides (SQL renders floats and nulls differently
+    # on each engine).
+    seen = set(zip(known["obs_key"], known["release"], _value_keys(known), strict=True))
     same = pd.Series([(k, r, v) in seen for k, r, v in
-                      zip(frame["obs_key"], frame["release"], frame["value_hash"], strict=True)],
+                      zip(frame["obs_key"], frame["release"], _value_keys(frame), strict=True)],
                      index=frame.index)
     ledger.unchanged += int(same.sum())
     frame = frame.loc[~same]

@@ -268,3 +268,18 @@ sources:
     assert versions[0].is_current is False and versions[1].is_current is True
     assert versions[1].obs_value == 999.5 and versions[0].obs_value == float(first_value)
     assert landed == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine_kind", ["duckdb", "postgresql"])
+def test_reloading_the_same_release_changes_nothing(small_country: Path, duckdb_url: str,
+                                                    request: pytest.FixtureRequest,
+                                                    engine_kind: str) -> None:
+    from etl.pipelines.statistics import ingest_statistics
+
+    url = duckdb_url if engine_kind == "duckdb" else request.getfixturevalue("pg_url")
+    first = ingest_statistics(_context(url, "load-1"), "observatory")
+    second = ingest_statistics(_context(url, "load-2"), "observatory")
+    assert first["loaded"] > 0
+    assert second["loaded"] == 0
+    assert second["unchanged"] == first["loaded"]

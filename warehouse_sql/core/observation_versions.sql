@@ -1,5 +1,2 @@
-select obs_key, release,
-       cast(obs_value as varchar) || '|' || coalesce(obs_status, 'None') || '|'
-           || cast(unit_mult as varchar) as value_hash
+select obs_key, release, obs_value, obs_status, unit_mult
 from core.labour_observations
-where source is not null
