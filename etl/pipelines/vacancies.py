@@ -196,7 +196,7 @@ def _previous_fetched(ctx: RunContext, source: str) -> int | None:
 
 
 #: Rows per chunk of the streaming load: memory follows this, not the size of a source.
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 10_000
 
 
 class _Timer:
@@ -348,6 +348,7 @@ def _stage_chunk(ctx: RunContext, source: str, records: list[dict], chunk_no: in
     with timer("skills"):
         frame["skill_uris"] = tag_skills(frame["description_text"].tolist(),
                                          frame["language"].tolist())
+        _forget_description_cache()
     frame["run_id"] = ctx.run_id
     frame["fetched_at"] = pd.to_datetime(frame["fetched_at"], utc=True).dt.tz_localize(None)
 
@@ -379,6 +380,18 @@ def _stage_chunk(ctx: RunContext, source: str, records: list[dict], chunk_no: in
             bulk_insert(conn, "staging", "vacancies", staged)
             bulk_insert(conn, "core", "vacancy_skills_batch", skills)
     return seen
+
+
+def _forget_description_cache() -> None:
+    """Empty the accent-stripping cache once a chunk's descriptions are tagged.
+
+    ``etl.normalise.text.strip_accents`` memoises up to 200,000 inputs, sized for
+    titles; the skill tagger passes it whole descriptions (1–3 KB each), so over a
+    large source the cache would grow to about a gigabyte. Titles refill it cheaply.
+    """
+    from etl.normalise.text import strip_accents
+
+    strip_accents.cache_clear()
 
 
 def _volume_gate(ctx: RunContext, source: str, fetched: int) -> None:
