@@ -1,1 +1,0 @@
-select count(*) from staging.vacancies where run_id = :run_id and source = :source
