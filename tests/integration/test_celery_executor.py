@@ -262,7 +262,7 @@ def celery_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     meta_db, wh_celery, wh_embedded = (f"lmis_t_{tag}_meta", f"lmis_t_{tag}_wh_celery",
                                        f"lmis_t_{tag}_wh_embedded")
     demo_dir = tmp / "demo"
-    generate(demo_dir)
+    generate(demo_dir, scale=0.3)  # a smaller country: the same paths, a third of the rows
     config = yaml.safe_load((project_dir() / "etl" / "config" / "demo_sources.yml")
                             .read_text(encoding="utf-8"))
     for source in config["sources"]:
