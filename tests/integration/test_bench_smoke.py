@@ -33,5 +33,7 @@ def test_bench_reports_one_json_line_with_matching_counts(tmp_path: Path) -> Non
     for stage in ("parse", "normalise", "classify", "skills", "validate", "stage", "upsert",
                   "dedup_blocks", "publish"):
         assert stage in report["stages"], stage
-    assert report["ratio"] == pytest.approx(report["seconds"] / report["limit_seconds"], rel=0.05)
+    # The figures are rounded in the report, and at toy size the limit takes milliseconds, so
+    # only the ratio's presence and sign are checked here, never its value (no timing tests).
+    assert report["ratio"] > 0 and report["limit_seconds"] > 0
     assert not list(tmp_path.glob("bench-*.duckdb")), "the scratch warehouse is removed"
