@@ -220,6 +220,20 @@ def _id_keys(ids: pd.Series) -> np.ndarray:
     return np.array([int(v[:16], 16) for v in ids], dtype=np.uint64)
 
 
+def _seen(seen: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Which ``keys`` are in the sorted array ``seen`` (binary search, no re-sort)."""
+    if not len(seen):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(seen, keys), len(seen) - 1)
+    return seen[at] == keys
+
+
+def _remember(seen: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``seen`` with ``keys`` merged in, still sorted: one memory move, not a sort of all."""
+    new = np.unique(keys)
+    return np.insert(seen, np.searchsorted(seen, new), new)
+
+
 def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
                    chunk_rows: int = CHUNK_ROWS,
                    timings: dict[str, float] | None = None) -> SourceCounts:
@@ -319,10 +333,10 @@ def _stage_chunk(ctx: RunContext, source: str, records: list[dict], chunk_no: in
         # The same posting listed twice in one run (e.g. on two listing pages, or in two
         # chunks) is one record: the first is kept.
         keys = _id_keys(frame["vacancy_id"])
-        repeated = frame.duplicated(["vacancy_id"], keep="first").to_numpy() | np.isin(keys, seen)
+        repeated = frame.duplicated(["vacancy_id"], keep="first").to_numpy() | _seen(seen, keys)
         counts.duplicates_in_batch += int(repeated.sum())
         frame = frame.loc[~repeated].copy()
-        seen = np.union1d(seen, keys)
+        seen = _remember(seen, keys[~repeated])
     with timer("unchanged"), ctx.engine.begin() as conn:
         bulk_insert(conn, "core", "seen_batch", pd.DataFrame({
             "run_id": ctx.run_id, "source": source, "chunk": chunk_no,
