@@ -442,9 +442,9 @@ def deduplicate(ctx: RunContext, window_days: int = 30, *,
     1. blocking keys (employer × region) of the postings this run loaded are
        computed in chunks and stored in ``core.vacancy_dedup_keys``;
     2. only the blocks this run touched are read back, in the date window of the
-       run widened by ``window_days``, streamed block by block from the
-       warehouse; titles are compared within a block (rapidfuzz, vectorised),
-       descriptions only for the pairs whose titles match;
+       run widened by ``window_days``, a batch of blocks per query; titles are
+       compared within a block (rapidfuzz, vectorised), and descriptions are read
+       and compared only for the pairs whose titles and dates match;
     3. postings of the run outside any block are their own cluster; postings
        with the same URL in different clusters merge their clusters;
     4. a cluster id is the vacancy_id of its earliest posting (ties: vacancy_id),
@@ -479,63 +479,86 @@ def deduplicate(ctx: RunContext, window_days: int = 30, *,
     return {r.source: int(r.duplicates) for r in rows}
 
 
-def _stream(ctx: RunContext, statement: str, params: dict, rows: int) -> Iterator[pd.DataFrame]:
-    """Frames of at most ``rows`` rows from a query, read with a server-side cursor."""
-    with ctx.engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=rows).execute(
-            sql_text(statement), params)
-        columns = list(result.keys())
-        for part in result.partitions(rows):
-            yield pd.DataFrame(part, columns=columns)
-
-
 def _store_dedup_keys(ctx: RunContext) -> None:
-    params = {"run_id": ctx.run_id}
+    """Blocking keys of the postings this run loaded, a page of ids at a time."""
+    params = {"run_id": ctx.run_id, "page_rows": CHUNK_ROWS}
     with ctx.engine.begin() as conn:
         conn.execute(sql_text("core/delete_vacancy_dedup_keys_of_run"), params)
-    for frame in _stream(ctx, "core/vacancies_of_run_for_keys", params, CHUNK_ROWS):
-        keys = _block_keys(frame)
+    after = ""
+    while True:
+        with ctx.engine.connect() as conn:
+            result = conn.execute(sql_text("core/vacancies_of_run_for_keys"),
+                                  {**params, "after": after})
+            frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+        if frame.empty:
+            return
+        after = frame["vacancy_id"].iat[-1]
         with ctx.engine.begin() as conn:
-            bulk_insert(conn, "core", "vacancy_dedup_keys", keys)
+            bulk_insert(conn, "core", "vacancy_dedup_keys", _block_keys(frame))
+
+
+def _block_batches(sizes: list[tuple[str, int]], rows: int) -> Iterator[tuple[str, str]]:
+    """(first, last) block keys of consecutive blocks holding about ``rows`` postings."""
+    first, count = None, 0
+    for key, n in sizes:
+        if first is None:
+            first = key
+        count += n
+        last = key
+        if count >= rows:
+            yield first, last
+            first, count = None, 0
+    if first is not None:
+        yield first, last
 
 
 def _cluster_blocks(ctx: RunContext, since, until, window_days: int) -> None:
-    """Near-duplicate clusters of the touched blocks, read block by block, written in batches."""
-    params = {"run_id": ctx.run_id, "since": since, "until": until,
-              "description_chars": DESCRIPTION_READ_CHARS}
-    pending: list[pd.DataFrame] = []
-    pending_rows = 0
-    carry = pd.DataFrame()
+    """Near-duplicate clusters of the touched blocks, a batch of blocks at a time.
 
-    def flush() -> None:
-        nonlocal pending, pending_rows
-        if pending:
+    Each batch is one bounded query (a range of block keys, without
+    descriptions); descriptions are then read only for the postings in a title
+    pair. Memory follows the batch size (and the largest block), not the window.
+    """
+    params = {"run_id": ctx.run_id, "since": since, "until": until}
+    with ctx.engine.connect() as conn:
+        sizes = [(r.block_key, int(r.postings))
+                 for r in conn.execute(sql_text("core/dedup_block_sizes"), params)]
+    for first, last in _block_batches(sizes, CHUNK_ROWS):
+        with ctx.engine.connect() as conn:
+            result = conn.execute(sql_text("core/vacancies_for_dedup"),
+                                  {**params, "first_block": first, "last_block": last})
+            rows = pd.DataFrame(result.all(), columns=list(result.keys()))
+        blocks = [block.reset_index(drop=True)
+                  for _, block in rows.groupby("block_key", sort=False)]
+        pairs = [_title_pairs(block, window_days=window_days) for block in blocks]
+        wanted = sorted({block["vacancy_id"].iat[i] for block, found in zip(blocks, pairs,
+                                                                            strict=True)
+                         for pair in found for i in pair})
+        descriptions = _descriptions(ctx, wanted)
+        out = pd.concat([pd.DataFrame({
+            "run_id": ctx.run_id, "vacancy_id": block["vacancy_id"].to_numpy(),
+            "cluster_id": _clusters_from_pairs(block["vacancy_id"].tolist(), found, descriptions),
+        }) for block, found in zip(blocks, pairs, strict=True)], ignore_index=True) \
+            if blocks else pd.DataFrame()
+        if not out.empty:
             with ctx.engine.begin() as conn:
-                bulk_insert(conn, "core", "cluster_batch", pd.concat(pending, ignore_index=True))
-        pending, pending_rows = [], 0
+                bulk_insert(conn, "core", "cluster_batch", out)
 
-    def cluster(frame: pd.DataFrame) -> None:
-        nonlocal pending_rows
-        for _, block in frame.groupby("block_key", sort=False):
-            ids = _cluster_block(block, window_days=window_days)
-            pending.append(pd.DataFrame({"run_id": ctx.run_id,
-                                         "vacancy_id": block["vacancy_id"].to_numpy(),
-                                         "cluster_id": ids}))
-            pending_rows += len(block)
-        if pending_rows >= CHUNK_ROWS:
-            flush()
 
-    # Rows arrive sorted by block; a block cut by a chunk boundary is carried over.
-    for frame in _stream(ctx, "core/vacancies_for_dedup", params, CHUNK_ROWS):
-        frame = pd.concat([carry, frame], ignore_index=True) if len(carry) else frame
-        last = frame["block_key"].iloc[-1]
-        tail = frame["block_key"].eq(last)
-        carry = frame.loc[tail]
-        if (~tail).any():
-            cluster(frame.loc[~tail])
-    if len(carry):
-        cluster(carry)
-    flush()
+def _descriptions(ctx: RunContext, ids: list[str]) -> dict[str, str | None]:
+    """The beginning of the descriptions of ``ids`` (through a work table: no id lists in SQL)."""
+    if not ids:
+        return {}
+    params = {"run_id": ctx.run_id, "description_chars": DESCRIPTION_READ_CHARS}
+    with ctx.engine.begin() as conn:
+        conn.execute(sql_text("core/create_dedup_candidates"))
+        conn.execute(sql_text("core/delete_dedup_candidates"), params)
+        bulk_insert(conn, "core", "dedup_candidates",
+                    pd.DataFrame({"run_id": ctx.run_id, "vacancy_id": ids}))
+        found = {r.vacancy_id: r.description_text
+                 for r in conn.execute(sql_text("core/dedup_candidate_descriptions"), params)}
+        conn.execute(sql_text("core/delete_dedup_candidates"), params)
+    return found
 
 
 def _merge_by_url(ctx: RunContext, conn) -> None:
@@ -587,35 +610,22 @@ def _block_keys(frame: pd.DataFrame) -> pd.DataFrame:
                          "title_key": titles})
 
 
-def _cluster_block(block: pd.DataFrame, *, window_days: int) -> list[str]:
-    """Cluster id (vacancy_id of the earliest member) of each posting of one block.
+def _title_pairs(block: pd.DataFrame, *, window_days: int) -> list[tuple[int, int]]:
+    """Positions (a < b) of postings of one block with similar titles, close in time.
 
-    ``block`` is sorted by date then vacancy_id, so the union-find root (the
-    smallest position) is the earliest posting. Titles are scored with
+    ``block`` is sorted by date then vacancy_id. Titles are scored with
     ``rapidfuzz.process.cdist`` only against postings inside the date window
-    (dates are sorted, so that is a slice); descriptions only for pairs whose
-    titles and dates match.
+    (dates are sorted, so that is a slice), in slices of rows so that a big block
+    needs slice × window memory, not block².
     """
     from rapidfuzz import fuzz, process
 
-    from etl.normalise.dedup import _fold, _UnionFind
-
-    ids = block["vacancy_id"].tolist()
-    n = len(ids)
+    n = len(block)
     if n < 2:
-        return ids
+        return []
     titles = block["title_key"].tolist()
     days = (pd.to_datetime(block["date_posted"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy()
-    texts = block["description_text"].tolist()
-    folded: dict[int, str] = {}
-
-    def description(i: int) -> str:
-        if i not in folded:
-            text = texts[i]
-            folded[i] = _fold(text)[:DESCRIPTION_CHARS] if isinstance(text, str) else ""
-        return folded[i]
-
-    uf = _UnionFind(n)
+    pairs = []
     for start in range(0, n, _CDIST_ROWS):
         stop = min(start + _CDIST_ROWS, n)
         lo = int(np.searchsorted(days, days[start] - window_days, side="left"))
@@ -625,13 +635,47 @@ def _cluster_block(block: pd.DataFrame, *, window_days: int) -> list[str]:
         close = np.abs(days[start:stop, None] - days[None, lo:hi]) <= window_days
         for a, b in np.argwhere((scores >= TITLE_THRESHOLD) & close):
             ia, ib = int(a) + start, int(b) + lo
-            if ib <= ia:
-                continue
-            da, db = description(ia), description(ib)
-            if da and db and fuzz.token_set_ratio(da, db) < DESCRIPTION_THRESHOLD:
-                continue
-            uf.union(ia, ib)
-    return [ids[uf.find(i)] for i in range(n)]
+            if ib > ia:
+                pairs.append((ia, ib))
+    return pairs
+
+
+def _clusters_from_pairs(ids: list[str], pairs: list[tuple[int, int]],
+                         descriptions: dict[str, str | None]) -> list[str]:
+    """Cluster id (vacancy_id of the earliest member) per posting of a block.
+
+    A title pair joins two postings unless both have descriptions that differ
+    (token-set similarity of their folded first 1,500 characters below the
+    threshold). ``ids`` are in date order, so the union-find root (the smallest
+    position) is the earliest posting.
+    """
+    from rapidfuzz import fuzz
+
+    from etl.normalise.dedup import _fold, _UnionFind
+
+    folded: dict[str, str] = {}
+
+    def description(vid: str) -> str:
+        if vid not in folded:
+            text = descriptions.get(vid)
+            folded[vid] = _fold(text)[:DESCRIPTION_CHARS] if isinstance(text, str) else ""
+        return folded[vid]
+
+    uf = _UnionFind(len(ids))
+    for ia, ib in pairs:
+        da, db = description(ids[ia]), description(ids[ib])
+        if da and db and fuzz.token_set_ratio(da, db) < DESCRIPTION_THRESHOLD:
+            continue
+        uf.union(ia, ib)
+    return [ids[uf.find(i)] for i in range(len(ids))]
+
+
+def _cluster_block(block: pd.DataFrame, *, window_days: int) -> list[str]:
+    """Cluster ids of one block given with its descriptions (title pairs, then descriptions)."""
+    ids = block["vacancy_id"].tolist()
+    pairs = _title_pairs(block, window_days=window_days)
+    return _clusters_from_pairs(ids, pairs, dict(zip(ids, block["description_text"],
+                                                     strict=True)))
 
 
 def _merge_clusters(links: pd.DataFrame) -> dict[str, str]:

@@ -1,10 +1,10 @@
--- Postings of the touched blocks inside the date window, block by block, earliest first:
--- what near-duplicate matching reads (descriptions cut to what it compares).
+-- Postings of a range of touched blocks inside the date window, block by block, earliest
+-- first: what title matching reads (descriptions are read later, only for title pairs).
 select k.block_key, k.title_key, v.vacancy_id,
-       coalesce(v.date_posted, cast(v.first_seen_at as date)) as date_posted,
-       substr(v.description_text, 1, :description_chars) as description_text
+       coalesce(v.date_posted, cast(v.first_seen_at as date)) as date_posted
 from core.vacancy_dedup_keys as k
 join core.cluster_blocks as b on b.block_key = k.block_key and b.run_id = :run_id
 join core.vacancies as v on v.vacancy_id = k.vacancy_id
-where coalesce(v.date_posted, cast(v.first_seen_at as date)) between :since and :until
+where k.block_key between :first_block and :last_block
+  and coalesce(v.date_posted, cast(v.first_seen_at as date)) between :since and :until
 order by k.block_key, coalesce(v.date_posted, cast(v.first_seen_at as date)), v.vacancy_id

@@ -1,0 +1,1 @@
+create table if not exists core.dedup_candidates (run_id varchar not null, vacancy_id varchar not null)

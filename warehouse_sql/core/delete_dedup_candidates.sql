@@ -1,0 +1,1 @@
+delete from core.dedup_candidates where run_id = :run_id
