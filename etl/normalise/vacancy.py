@@ -30,9 +30,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from bs4 import BeautifulSoup
-
 from etl.normalise.dates import iso_or_none, parse_date
+from etl.normalise.html_text import markup_text
 from etl.normalise.regions import resolve_location
 from etl.normalise.salary import parse_salary
 
@@ -153,16 +152,7 @@ def html_to_text(value: Any) -> str | None:
     if re.search(r"&lt;\s*/?\s*(?:p|br|li|ul|div|strong|b|h\d)\b", text, re.I):
         text = html.unescape(text)  # HTML escaped once more than needed
     if "<" in text:
-        text = re.sub(r"<[^<>]*$", "", text)  # a tag cut in the middle (truncated feeds)
-        soup = BeautifulSoup(text, "lxml")
-        for br in soup.find_all("br"):
-            br.replace_with("\n")
-        for block in soup.find_all(["p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "tr"]):
-            block.insert_before("\n")
-            block.insert_after("\n")
-        for li in soup.find_all("li"):
-            li.insert(0, "- ")
-        text = soup.get_text()
+        text = markup_text(re.sub(r"<[^<>]*$", "", text))  # a tag cut mid-way (truncated feeds)
     else:
         text = html.unescape(text)
     lines = [re.sub(r"[ \t\u00a0\u202f]+", " ", line).strip() for line in text.splitlines()]
