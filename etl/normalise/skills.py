@@ -65,6 +65,19 @@ def _fold(token: str) -> str:
     return token
 
 
+#: token → folded token, memoised: a tagger run sees a few tens of thousands of words
+#: hundreds of thousands of times. Emptied when it reaches _FOLDED_MAX entries.
+_FOLDED: dict[str, str] = {}
+_FOLDED_MAX = 500_000
+
+
+def _fold_new(token: str) -> str:
+    if len(_FOLDED) >= _FOLDED_MAX:
+        _FOLDED.clear()
+    folded = _FOLDED[token] = _fold(token)
+    return folded
+
+
 def _label_key(label: str) -> tuple[str, ...]:
     return tuple(_fold(t) for t in tokenize(label) if t not in _STOP)
 
@@ -81,7 +94,8 @@ class SkillTagger:
         pairs = _as_pairs(vocabulary)
         self._phrases: dict[tuple[str, ...], str] = {}
         self._labels: dict[str, str] = {}
-        self._first_tokens: set[str] = set()
+        #: first token of a label → the longest label starting with it (in tokens)
+        self._longest: dict[str, int] = {}
         for uri, labels in pairs:
             labels = [lbl for lbl in labels if lbl and lbl.strip()]
             if not uri or not labels:
@@ -96,7 +110,7 @@ class SkillTagger:
                         continue
                     # First uri wins: preferred labels are loaded before alt labels.
                     self._phrases.setdefault(key, uri)
-                    self._first_tokens.add(key[0])
+                    self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
 
     def __len__(self) -> int:
         return len(self._labels)
@@ -112,16 +126,18 @@ class SkillTagger:
         """
         if not text:
             return []
-        tokens = [_fold(t) for t in tokenize(_strip_html(text))]
+        folded = _FOLDED
+        tokens = [folded.get(t) or _fold_new(t) for t in tokenize(_strip_html(text))]
         found: dict[str, SkillMatch] = {}
         i, n = 0, len(tokens)
-        phrases, first = self._phrases, self._first_tokens
+        phrases, longest = self._phrases, self._longest
         while i < n:
-            if tokens[i] not in first:
+            most = longest.get(tokens[i])
+            if most is None:
                 i += 1
                 continue
             hit = None
-            for size in range(min(_MAX_LABEL_TOKENS, n - i), 0, -1):
+            for size in range(min(most, n - i), 0, -1):
                 uri = phrases.get(tuple(tokens[i : i + size]))
                 if uri is not None:
                     hit = (uri, size)

@@ -90,6 +90,10 @@ _SPECIAL_TERMS = [
     (re.compile(r"\bq&a\b", re.IGNORECASE), " quality assurance "),
 ]
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+#: Any of the marks the special terms need ("c++", "c#", ".net", "node.js", "r&d").
+_SPECIAL_MARK = re.compile(r"[+#&]|\.(?:net|js)\b")
+#: Texts up to this length go through the memo of strip_accents (titles, labels).
+_MEMO_CHARS = 200
 
 STOPWORDS = frozenset(
     _words("""
@@ -248,9 +252,44 @@ _ALTERNATIVE_SPLIT = re.compile(r"\s*/\s*")
 @lru_cache(maxsize=200_000)
 def strip_accents(text: str) -> str:
     """Remove diacritics ("é" → "e", "œ" → "oe") so that spelling variants meet."""
+    return _strip_accents(text)
+
+
+def _decompose(text: str) -> str:
     text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+#: A non-ASCII character → its plain form (memo of :func:`_plain_char`).
+_PLAIN: dict[str, str] = {}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _plain_char(char: str) -> str:
+    plain = _PLAIN.get(char)
+    if plain is None:
+        plain = _decompose(char)
+        if len(_PLAIN) < 100_000:  # bounded: a text in an unexpected script cannot fill memory
+            _PLAIN[char] = plain
+    return plain
+
+
+def _strip_accents(text: str) -> str:
+    """:func:`strip_accents` without the memo (for long texts seen once).
+
+    The decomposition works character by character (combining marks, which NFKD
+    may reorder, are all dropped), so each run of non-ASCII
+    characters is replaced by their memoised plain forms: a 2 KB description holds
+    a few dozen of them, and no Python loop visits every character.
+    """
+    if text.isascii():
+        return text
+    return _NON_ASCII.sub(_plain_run, text)
+
+
+def _plain_run(match: re.Match[str]) -> str:
+    return "".join([_plain_char(char) for char in match.group()])
 
 
 def _drop_feminine_alternative(text: str) -> str:
@@ -315,10 +354,18 @@ def clean_display_title(title: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case, accent-free alphanumeric tokens (no other cleaning)."""
-    text = strip_accents(text.lower())
-    for pattern, repl in _SPECIAL_TERMS:
-        text = pattern.sub(repl, text)
+    """Lower-case, accent-free alphanumeric tokens (no other cleaning).
+
+    Long texts (descriptions) bypass the memo of :func:`strip_accents`: each is
+    seen once, and memoising 2 KB texts only fills memory. The special terms
+    are rewritten only where one of their marks occurs, since most texts have none.
+    """
+    text = text.lower()
+    if not text.isascii():
+        text = strip_accents(text) if len(text) <= _MEMO_CHARS else _strip_accents(text)
+    if _SPECIAL_MARK.search(text):
+        for pattern, repl in _SPECIAL_TERMS:
+            text = pattern.sub(repl, text)
     return [t for t in _NON_WORD.split(text) if t]
 
 

@@ -142,6 +142,9 @@ def clean_title(title: Any) -> str | None:
     return cleaned or text
 
 
+_BLANKS = re.compile(r"[ \t\u00a0\u202f]+")
+
+
 def html_to_text(value: Any) -> str | None:
     """Readable text from an HTML description (also when HTML-escaped or cut mid-tag)."""
     if value is None:
@@ -151,11 +154,11 @@ def html_to_text(value: Any) -> str | None:
         return None
     if re.search(r"&lt;\s*/?\s*(?:p|br|li|ul|div|strong|b|h\d)\b", text, re.I):
         text = html.unescape(text)  # HTML escaped once more than needed
-    if "<" in text:
-        text = markup_text(re.sub(r"<[^<>]*$", "", text))  # a tag cut mid-way (truncated feeds)
-    else:
-        text = html.unescape(text)
-    lines = [re.sub(r"[ \t\u00a0\u202f]+", " ", line).strip() for line in text.splitlines()]
+    # Markup: its text (a tag cut mid-way by a truncated feed dropped first); plain text:
+    # its entities resolved.
+    text = (markup_text(re.sub(r"<[^<>]*$", "", text)) if "<" in text
+            else html.unescape(text))
+    lines = [line.strip() for line in _BLANKS.sub(" ", text).splitlines()]
     out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     out = re.sub(r"\n{2,}(?=- )", "\n", out)  # list items one per line
     return out or None
