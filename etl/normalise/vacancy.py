@@ -142,6 +142,12 @@ def clean_title(title: Any) -> str | None:
     return cleaned or text
 
 
+def _without_cut_tag(text: str) -> str:
+    """``text`` without a last tag that a truncated feed cut before its ``>``."""
+    last = text.rfind("<")
+    return text[:last] if last >= 0 and ">" not in text[last:] else text
+
+
 _BLANKS = re.compile(r"[ \t\u00a0\u202f]+")
 
 
@@ -156,8 +162,7 @@ def html_to_text(value: Any) -> str | None:
         text = html.unescape(text)  # HTML escaped once more than needed
     # Markup: its text (a tag cut mid-way by a truncated feed dropped first); plain text:
     # its entities resolved.
-    text = (markup_text(re.sub(r"<[^<>]*$", "", text)) if "<" in text
-            else html.unescape(text))
+    text = markup_text(_without_cut_tag(text)) if "<" in text else html.unescape(text)
     lines = [line.strip() for line in _BLANKS.sub(" ", text).splitlines()]
     out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     out = re.sub(r"\n{2,}(?=- )", "\n", out)  # list items one per line

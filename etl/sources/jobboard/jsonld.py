@@ -85,7 +85,10 @@ def load_jsonld(raw: str) -> tuple[list[Any], list[str]]:
     of the repairs that were needed. Raises ``ValueError`` naming the first
     JSON error when no repair works.
     """
-    text = _WRAPPERS.sub("", raw.strip()).strip()
+    text = raw.strip()
+    # The wrapper pattern scans the whole text; look only when one can be there.
+    if text.startswith(("<!", "//")) or text.endswith(("-->", "]]>")):
+        text = _WRAPPERS.sub("", text).strip()
     attempts: list[tuple[str, Any]] = [
         ("none", lambda t: t),
         ("control-characters", lambda t: _BAD_CONTROL.sub(" ", t)),
