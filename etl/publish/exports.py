@@ -12,6 +12,7 @@ a published table whose columns differ from it is an error, not a silent export.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -19,6 +20,7 @@ import os
 import re
 import shutil
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -116,26 +118,45 @@ def _convert(value: object, field_type: str) -> object:
     return value
 
 
-def _sort_key(positions: list[int]):
-    def key(row: tuple) -> tuple:
-        return tuple((row[i] is None, row[i] if row[i] is not None else 0) for i in positions)
-    return key
+#: Rows per batch read from the warehouse and written to both files: the largest
+#: published table (open vacancies) grows with the postings, so it is never held whole.
+BATCH_ROWS = 50_000
 
 
-def read_published(engine: Engine, table: Table) -> list[tuple]:
-    """Every row of ``published.<table>``, typed as documented, in primary-key order
-    (all columns when there is none) so that an unchanged table exports identically."""
+def _order_by(engine: Engine, sa_table: sa.TableClause, table: Table) -> list:
+    """Primary-key order (all columns when there is none), nulls last, strings by code
+    point: what Python's sort gives, so DuckDB and PostgreSQL export identical files."""
+    keys = list(table.primary_key) or table.column_names
+    types = {c.name: c.type for c in table.columns}
+    order = []
+    for name in keys:
+        column = sa_table.c[name]
+        if types[name] == "string" and engine.dialect.name == "postgresql":
+            column = column.collate("C")
+        order.append(column.asc().nulls_last())
+    return order
+
+
+def iter_published(engine: Engine, table: Table, batch_rows: int = BATCH_ROWS
+                   ) -> Iterator[list[tuple]]:
+    """The rows of ``published.<table>`` in batches, typed as documented, in primary-key
+    order, so that an unchanged table exports identically; streamed from the warehouse."""
+    types = [c.type for c in table.columns]
     with engine.connect() as conn:
         _check_columns(_table_columns(conn, table), table)
         sa_table = sa.table(table.name, *(sa.column(c) for c in table.column_names),
                             schema="published")
-        result = conn.execute(sa.select(*sa_table.columns)).all()
-    types = [c.type for c in table.columns]
-    rows = [tuple(_convert(v, t) for v, t in zip(row, types, strict=True)) for row in result]
-    names = table.column_names
-    positions = [names.index(k) for k in table.primary_key] or list(range(len(names)))
-    rows.sort(key=_sort_key(positions))
-    return rows
+        query = sa.select(*sa_table.columns).order_by(*_order_by(engine, sa_table, table))
+        result = conn.execution_options(stream_results=True, yield_per=batch_rows
+                                        ).execute(query)
+        for part in result.partitions():
+            yield [tuple(_convert(v, t) for v, t in zip(row, types, strict=True))
+                   for row in part]
+
+
+def read_published(engine: Engine, table: Table) -> list[tuple]:
+    """Every row of ``published.<table>`` (see :func:`iter_published`), in one list."""
+    return [row for part in iter_published(engine, table) for row in part]
 
 
 def _csv_cell(value: object, field_type: str) -> str:
@@ -152,14 +173,13 @@ def _csv_cell(value: object, field_type: str) -> str:
     return str(value)
 
 
+def _csv_row(row: tuple, types: list[str]) -> list[str]:
+    return [_csv_cell(v, t) for v, t in zip(row, types, strict=True)]
+
+
 def write_csv(path: Path, table: Table, rows: list[tuple]) -> None:
     """RFC 4180 CSV, UTF-8, header row; null as an empty cell, booleans as true/false."""
-    types = [c.type for c in table.columns]
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\r\n")
-        writer.writerow(table.column_names)
-        for row in rows:
-            writer.writerow([_csv_cell(v, t) for v, t in zip(row, types, strict=True)])
+    write_files(path, None, table, [rows])
 
 
 def arrow_schema(table: Table) -> pa.Schema:
@@ -167,13 +187,43 @@ def arrow_schema(table: Table) -> pa.Schema:
         "description": c.description, "unit": c.unit}) for c in table.columns])
 
 
-def write_parquet(path: Path, table: Table, rows: list[tuple]) -> None:
-    """Parquet with the documented types, even for an empty table or an all-null column."""
-    schema = arrow_schema(table)
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in table.columns]
+def _arrow_batch(schema: pa.Schema, rows: list[tuple]) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
     arrays = [pa.array(list(values), type=field.type)
               for values, field in zip(columns, schema, strict=True)]
-    pq.write_table(pa.Table.from_arrays(arrays, schema=schema), path)
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def write_parquet(path: Path, table: Table, rows: list[tuple]) -> None:
+    """Parquet with the documented types, even for an empty table or an all-null column."""
+    write_files(None, path, table, [rows])
+
+
+def write_files(csv_path: Path | None, parquet_path: Path | None, table: Table,
+                batches: Iterable[list[tuple]]) -> None:
+    """The CSV and the Parquet file of one table, written batch by batch in one pass
+    (a Parquet row group per batch), so memory holds one batch, not the table."""
+    types = [c.type for c in table.columns]
+    schema = arrow_schema(table)
+    with contextlib.ExitStack() as stack:
+        writer = parquet = None
+        if csv_path is not None:
+            fh = stack.enter_context(csv_path.open("w", encoding="utf-8", newline=""))
+            writer = csv.writer(fh, lineterminator="\r\n")
+            writer.writerow(table.column_names)
+        if parquet_path is not None:
+            parquet = stack.enter_context(pq.ParquetWriter(parquet_path, schema))
+        wrote = False
+        for rows in batches:
+            if not rows and wrote:
+                continue
+            if writer is not None:
+                writer.writerows(_csv_row(row, types) for row in rows)
+            if parquet is not None:
+                parquet.write_table(_arrow_batch(schema, rows))
+            wrote = True
+        if parquet is not None and not wrote:  # an empty table still has its schema
+            parquet.write_table(_arrow_batch(schema, []))
 
 
 def _file_facts(path: Path) -> dict:
@@ -223,9 +273,8 @@ def write_release(engine: Engine, folder: Path, release: str) -> dict:
     """Write every documented published table into ``folder`` (which must exist)."""
     resources: list[dict] = []
     for table in published_tables().values():
-        rows = read_published(engine, table)
-        write_csv(folder / f"{table.name}.csv", table, rows)
-        write_parquet(folder / f"{table.name}.parquet", table, rows)
+        write_files(folder / f"{table.name}.csv", folder / f"{table.name}.parquet", table,
+                    iter_published(engine, table))
         resources.extend(_resources(table, folder))
     package = {
         "profile": "data-package",

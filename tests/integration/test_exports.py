@@ -242,3 +242,36 @@ def test_data_dictionary_is_generated_from_the_columns_file():
         assert f"## {name}" in text
         for column in table.columns:
             assert f"| `{column.name}` | {column.type} |" in text
+
+
+@pytest.mark.parametrize("engine_name", ["duckdb", "postgresql"])
+def test_rows_stream_in_python_order_on_both_engines(engine_name, request, tmp_path):
+    """Exports are read in batches ordered by the warehouse; the order must be Python's
+    (code points, nulls last) on both engines, or the files would differ between them
+    (a linguistic collation puts 'ab' before 'AB' and 'é' before 'Zz')."""
+    from etl.publish.exports import iter_published
+
+    url = (f"duckdb:///{tmp_path / 'order.duckdb'}" if engine_name == "duckdb"
+           else request.getfixturevalue("pg_url"))
+    engine = sa.create_engine(url)
+    names = ["ad", "a-c", "ab", "AB", "Zz", "é", "e", "a b", "a_c", "10", "9"]
+    # On PostgreSQL the column gets a linguistic collation (ICU, as many servers default
+    # to), under which 'AB' follows 'ab' and 'é' precedes 'Zz'.
+    collate = ' collate "und-x-icu"' if engine_name == "postgresql" else ""
+    with engine.begin() as conn:
+        conn.execute(sa.text("create schema if not exists published"))
+        conn.execute(sa.text("drop table if exists published.dataset_metadata"))
+        conn.execute(sa.text(
+            f"create table published.dataset_metadata (table_name varchar{collate}, "
+            "refreshed_at "
+            "timestamp, run_id varchar, method_version varchar, source_releases varchar, "
+            "row_count bigint, quality_status varchar)"))
+        for i, name in enumerate(names):
+            conn.execute(sa.text("insert into published.dataset_metadata values "
+                                 "(:n, null, null, 'v1', '{}', :c, 'passed')"),
+                         {"n": name, "c": i})
+    table = published_tables()["dataset_metadata"]
+    batches = list(iter_published(engine, table, batch_rows=4))
+    engine.dispose()
+    assert [len(b) for b in batches] == [4, 4, 3]
+    assert [row[0] for b in batches for row in b] == sorted(names)
