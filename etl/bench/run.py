@@ -251,10 +251,9 @@ def run_pipeline(ctx, data_dir: Path, pool, timings: dict[str, float],
                 for lines in _slices(path, SLICE_LINES))
 
         def records(jobs=jobs) -> Iterator[dict]:
-            for batch, parse_s, normalise_s in bounded_imap(pool, parse_and_normalise, jobs,
-                                                            window):
-                timings["parse"] = timings.get("parse", 0.0) + parse_s
-                timings["normalise"] = timings.get("normalise", 0.0) + normalise_s
+            for batch, seconds in bounded_imap(pool, parse_and_normalise, jobs, window):
+                for stage, value in seconds.items():
+                    timings[stage] = timings.get(stage, 0.0) + value
                 yield from batch
 
         if rss is not None:
@@ -270,7 +269,7 @@ def run_pipeline(ctx, data_dir: Path, pool, timings: dict[str, float],
     if rss is not None:
         rss.phase = "publish"
     start = time.perf_counter()
-    publish(ctx)
+    publish(ctx, timings=timings)
     timings["publish"] = time.perf_counter() - start
     return {"per_source": per_source, "duplicates": duplicates,
             "balanced": all(lg.fetched == lg.loaded + lg.quarantined + lg.duplicates
@@ -424,6 +423,7 @@ def run_bench(rows: int, *, warehouse: str | None = None, workdir: Path | None =
                               data_interval_start=FULL_END, data_interval_end=incr_end,
                               warehouse_url=wh.url, config_file=config)
             itimings: dict[str, float] = {}
+            rss.phase = "incremental"
             start = time.perf_counter()
             with ctx_mp.Pool(workers) as pool:
                 run_pipeline(ictx, incr_dir, pool, itimings)
@@ -437,4 +437,5 @@ def run_bench(rows: int, *, warehouse: str | None = None, workdir: Path | None =
                 "incremental_stages": {k: round(v, 2) for k, v in itimings.items()},
             })
     report["peak_rss_mb"] = rss.peak_mb
+    report["peak_rss_mb_by_phase"] = {k: round(v / 1024, 1) for k, v in rss.peak_by_phase.items()}
     return report

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from etl.normalise.vacancy import normalise_vacancy
+from etl.pipelines.vacancy_records import prepare_record
 from etl.sources.jobboard.jsonld import NodeIndex, collect_nodes, load_jsonld, type_names
 from etl.sources.jobboard.parse import _from_posting
 
@@ -26,8 +27,12 @@ def parse_jsonld_line(line: str) -> list[dict[str, Any]]:
 
 
 def parse_and_normalise(job: tuple[list[str], str, str, str, dict[str, str]]
-                        ) -> tuple[list[dict], float, float]:
-    """(normalised records, parse seconds, normalise seconds) of a slice of lines.
+                        ) -> tuple[list[dict], dict[str, float]]:
+    """(prepared records, seconds per stage) of a slice of lines.
+
+    After normalising, :func:`prepare_record` (identity, content hash, skills) does
+    the per-record work that needs no warehouse, so that it runs in parallel here
+    ("prepare" in the report; the loader then has only "identify" left to count).
 
     ``job`` is (lines, source, fetched_at ISO, default country, region aliases):
     plain data, so that it pickles cheaply to a worker.
@@ -43,4 +48,8 @@ def parse_and_normalise(job: tuple[list[str], str, str, str, dict[str, str]]
                                    default_country=country, region_aliases=aliases)
         record["fetched_at"] = fetched_at
         records.append(record)
-    return records, parsed - start, time.perf_counter() - parsed
+    normalised = time.perf_counter()
+    for record in records:
+        prepare_record(record, source)
+    return records, {"parse": parsed - start, "normalise": normalised - parsed,
+                     "prepare": time.perf_counter() - normalised}

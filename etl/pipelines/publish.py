@@ -21,6 +21,7 @@ from etl.pipelines.context import RunContext
 from etl.pipelines.ledger import utcnow
 from etl.pipelines.returnees import build_returnee_skills_match
 from etl.pipelines.survey import build_survey_estimates
+from etl.pipelines.timing import StageTimer
 from etl.publish.exports import export_published
 from etl.report import build_report
 from etl.validate import BatchValidationError, validate_frame
@@ -104,25 +105,36 @@ def source_releases(ctx: RunContext) -> str:
     return json.dumps({r.source: r.latest for r in rows}, sort_keys=True, default=str)
 
 
-def publish(ctx: RunContext) -> PublishResult:
-    """Rebuild marts, audit, and swap the published tables in (or raise and keep the old ones)."""
-    load_indicator_roles(ctx)
-    build_survey_estimates(ctx)
-    params = model_params(ctx)
-    build_layers(ctx.engine, params, ["intermediate", "marts", "published"])
+def publish(ctx: RunContext, *, timings: dict[str, float] | None = None) -> PublishResult:
+    """Rebuild marts, audit, and swap the published tables in (or raise and keep the old ones).
+
+    ``timings`` (optional) receives seconds per step (``publish_build``, ``publish_audit``…).
+    """
+    timer = StageTimer(timings)
+    with timer("publish_build"):
+        load_indicator_roles(ctx)
+        build_survey_estimates(ctx)
+        params = model_params(ctx)
+        build_layers(ctx.engine, params, ["intermediate", "marts", "published"])
     names = list(model_order()["published"])
     result = PublishResult(ctx.run_id, ctx.method.version)
-    result.audit_failures = audit(ctx, names)
+    with timer("publish_audit"):
+        result.audit_failures = audit(ctx, names)
     if result.audit_failures:
         raise PublishAuditError(result.audit_failures)
-    result.row_counts = swap_published(ctx.engine, names)
-    write_metadata(ctx, result)
-    # The counsellors' skills match (core, not published) follows the new shortage ratings.
-    build_returnee_skills_match(ctx)
-    result.data_docs = build_docs()
+    with timer("publish_swap"):
+        result.row_counts = swap_published(ctx.engine, names)
+        write_metadata(ctx, result)
+    with timer("publish_skills_match"):
+        # The counsellors' skills match (core, not published) follows the new shortage ratings.
+        build_returnee_skills_match(ctx)
+    with timer("publish_docs"):
+        result.data_docs = build_docs()
     # Portals' files and the bulletin come from the tables just published, never out of step.
-    result.exports = export_published(ctx.engine, ctx.run_id)
-    result.report = build_report(ctx.engine, language=ctx.config.language)
+    with timer("publish_exports"):
+        result.exports = export_published(ctx.engine, ctx.run_id)
+    with timer("publish_report"):
+        result.report = build_report(ctx.engine, language=ctx.config.language)
     return result
 
 

@@ -10,13 +10,9 @@ written, because a posting's duplicate status depends on the other sources.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
 import logging
-import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
@@ -29,6 +25,12 @@ from etl.pipelines.context import RunContext
 from etl.pipelines.landing import RawStore
 from etl.pipelines.ledger import Ledger, utcnow
 from etl.pipelines.state import load_bookmark, save_bookmark
+from etl.pipelines.timing import StageTimer as _Timer
+from etl.pipelines.vacancy_records import (  # noqa: F401 - vacancy_id is public here too
+    HASHED_FIELDS,
+    prepare_record,
+    vacancy_id,
+)
 from etl.validate.outcome import BatchValidationError
 from etl.warehouse.bulk import bulk_insert
 from etl.warehouse.sqlfiles import sql_text
@@ -38,12 +40,6 @@ log = logging.getLogger(__name__)
 #: Characters of a description read back for near-duplicate matching: the matcher compares
 #: the first 1,500 characters once folded (accents and punctuation removed).
 DESCRIPTION_READ_CHARS = 1800
-
-HASHED_FIELDS = (
-    "title", "employer_name", "date_posted", "valid_through", "employment_type", "is_remote",
-    "locality", "country_code", "region_code", "salary_min", "salary_max", "salary_currency",
-    "salary_period", "description_text", "occupational_category", "industry",
-)
 
 STAGING_COLUMNS = (
     "run_id", "vacancy_id", "source", "source_id", "url", "canonical_url", "title",
@@ -70,15 +66,6 @@ class SourceCounts:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def vacancy_id(source: str, source_id: str) -> str:
-    return hashlib.sha256(f"{source}|{source_id}".encode()).hexdigest()[:32]
-
-
-def _content_hash(record: dict) -> str:
-    payload = json.dumps({k: record.get(k) for k in HASHED_FIELDS}, sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _client(ctx: RunContext, source):
@@ -199,22 +186,6 @@ def _previous_fetched(ctx: RunContext, source: str) -> int | None:
 CHUNK_ROWS = 10_000
 
 
-class _Timer:
-    """Adds the wall time of each stage into ``timings`` (when the caller asked for them)."""
-
-    def __init__(self, timings: dict[str, float] | None) -> None:
-        self.timings = timings
-
-    @contextmanager
-    def __call__(self, stage: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            if self.timings is not None:
-                self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
-
-
 def _id_keys(ids: pd.Series) -> np.ndarray:
     """64 bits of each vacancy_id (a sha256 prefix): compact memory of ids already seen."""
     return np.array([int(v[:16], 16) for v in ids], dtype=np.uint64)
@@ -326,10 +297,11 @@ def _stage_chunk(ctx: RunContext, source: str, records: list[dict], chunk_no: in
     params = {"run_id": ctx.run_id, "source": source, "chunk": chunk_no}
     counts.fetched += len(records)
     with timer("identify"):
+        for record in records:
+            if "content_hash" not in record:
+                prepare_record(record, source, skills=False)
+        tagged = all("skill_uris" in record for record in records)
         frame = pd.DataFrame.from_records(records)
-        frame["source_id"] = frame["source_id"].fillna(frame["url"]).astype(str)
-        frame["vacancy_id"] = [vacancy_id(source, sid) for sid in frame["source_id"]]
-        frame["content_hash"] = [_content_hash(r) for r in frame.to_dict(orient="records")]
         # The same posting listed twice in one run (e.g. on two listing pages, or in two
         # chunks) is one record: the first is kept.
         keys = _id_keys(frame["vacancy_id"])
@@ -359,10 +331,10 @@ def _stage_chunk(ctx: RunContext, source: str, records: list[dict], chunk_no: in
         counts.unclassified += int(frame["isco08"].isna().sum())
         frame["isic4_section"] = sector_sections(
             frame.get("industry", pd.Series([None] * len(frame))))
-    with timer("skills"):
-        frame["skill_uris"] = tag_skills(frame["description_text"].tolist(),
-                                         frame["language"].tolist())
-        _forget_description_cache()
+    if not tagged:  # skills of records prepared upstream were tagged there
+        with timer("skills"):
+            frame["skill_uris"] = tag_skills(frame["description_text"].tolist(),
+                                             frame["language"].tolist())
     frame["run_id"] = ctx.run_id
     frame["fetched_at"] = pd.to_datetime(frame["fetched_at"], utc=True).dt.tz_localize(None)
 
@@ -394,18 +366,6 @@ def _stage_chunk(ctx: RunContext, source: str, records: list[dict], chunk_no: in
             bulk_insert(conn, "staging", "vacancies", staged)
             bulk_insert(conn, "core", "vacancy_skills_batch", skills)
     return seen
-
-
-def _forget_description_cache() -> None:
-    """Empty the accent-stripping cache once a chunk's descriptions are tagged.
-
-    ``etl.normalise.text.strip_accents`` memoises up to 200,000 inputs, sized for
-    titles; the skill tagger passes it whole descriptions (1–3 KB each), so over a
-    large source the cache would grow to about a gigabyte. Titles refill it cheaply.
-    """
-    from etl.normalise.text import strip_accents
-
-    strip_accents.cache_clear()
 
 
 def _volume_gate(ctx: RunContext, source: str, fetched: int) -> None:

@@ -30,7 +30,7 @@ def test_bench_reports_one_json_line_with_matching_counts(tmp_path: Path) -> Non
     assert report["ledgers_balance"] is True
     assert report["incremental_rows"] == 20
     assert abs(report["duplicate_share_found"] - report["duplicate_share_planted"]) <= 0.05
-    for stage in ("parse", "normalise", "classify", "skills", "validate", "stage", "upsert",
+    for stage in ("parse", "normalise", "prepare", "classify", "validate", "stage", "upsert",
                   "dedup_blocks", "publish"):
         assert stage in report["stages"], stage
     # The figures are rounded in the report, and at toy size the limit takes milliseconds, so
