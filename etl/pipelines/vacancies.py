@@ -33,6 +33,7 @@ from etl.pipelines.vacancy_records import (  # noqa: F401 - vacancy_id is public
 )
 from etl.validate.outcome import BatchValidationError
 from etl.warehouse.bulk import bulk_insert
+from etl.warehouse.models import refresh_statistics
 from etl.warehouse.sqlfiles import sql_text
 
 log = logging.getLogger(__name__)
@@ -250,6 +251,7 @@ def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
     if not counts.fetched:
         return counts
     with timer("upsert"), ctx.engine.begin() as conn:
+        refresh_statistics(conn, "staging", "vacancies")
         conn.execute(sql_text("core/upsert_vacancies_update"), params)
         conn.execute(sql_text("core/upsert_vacancies_insert"), params)
         conn.execute(sql_text("core/delete_vacancy_skills_of_run"), params)
@@ -258,6 +260,7 @@ def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
         if counts.unchanged:
             conn.execute(sql_text("core/touch_seen_vacancies"), params)
         conn.execute(sql_text("core/drop_seen_batch"), params)
+        refresh_statistics(conn, "core", "vacancies", "vacancy_skills")
     return counts
 
 
@@ -425,6 +428,8 @@ def deduplicate(ctx: RunContext, window_days: int = 30, *,
             conn.execute(sql_text(f"core/{name}"), params)
     with timer("dedup_keys"):
         _store_dedup_keys(ctx)
+        with ctx.engine.begin() as conn:
+            refresh_statistics(conn, "core", "vacancy_dedup_keys")
     with timer("dedup_blocks"):
         with ctx.engine.begin() as conn:
             conn.execute(sql_text("core/insert_cluster_blocks_of_run"), params)

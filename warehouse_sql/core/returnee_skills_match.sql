@@ -97,29 +97,26 @@ candidates as (
     where r.isco08_abroad is null or d.isco08 <> r.isco08_abroad
 ),
 
-target_skills as (
-    select
-        c.person_key,
-        c.target_isco08,
-        k.skill_uri,
-        k.skill_rank,
-        case when h.skill_uri is null then 0 else 1 end as is_held
-    from candidates as c
-    join core_skills as k on k.isco08 = c.target_isco08
-    left join held as h on h.person_key = c.person_key and h.skill_uri = k.skill_uri
+core_skill_counts as (
+    select isco08, count(*) as core_skills
+    from core_skills
+    group by isco08
 ),
 
-coverage as (
-    select person_key, target_isco08, count(*) as core_skills, sum(is_held) as skills_held
-    from target_skills
-    group by person_key, target_isco08
+-- Per returnee and occupation, how many of its core skills the returnee holds: from the
+-- skills held (a few per person), not from every candidate's every core skill.
+held_core as (
+    select h.person_key, k.isco08 as target_isco08, count(*) as skills_held
+    from held as h
+    join core_skills as k on k.skill_uri = h.skill_uri
+    group by h.person_key, k.isco08
 ),
 
 scored as (
     select
         c.*,
-        coalesce(cv.core_skills, 0) as core_skills,
-        coalesce(cv.skills_held, 0) as skills_held,
+        coalesce(n.core_skills, 0) as core_skills,
+        coalesce(hc.skills_held, 0) as skills_held,
         case
             when c.is_own_occupation then 0
             when c.isco08_abroad is null then 4
@@ -129,8 +126,9 @@ scored as (
             else 4
         end as occupation_distance
     from candidates as c
-    left join coverage as cv
-      on cv.person_key = c.person_key and cv.target_isco08 = c.target_isco08
+    left join core_skill_counts as n on n.isco08 = c.target_isco08
+    left join held_core as hc
+      on hc.person_key = c.person_key and hc.target_isco08 = c.target_isco08
 ),
 
 ranked as (
@@ -156,18 +154,20 @@ chosen as (
     select * from ranked where is_own_occupation or nearness <= 3
 ),
 
+-- The core skills of each chosen target that the returnee does not hold.
 missing as (
     select
-        t.person_key,
-        t.target_isco08,
-        string_agg(t.skill_uri, '|' order by t.skill_rank) as missing_skill_uris,
-        string_agg(coalesce(k.label_en, t.skill_uri), '; ' order by t.skill_rank)
+        c.person_key,
+        c.target_isco08,
+        string_agg(k.skill_uri, '|' order by k.skill_rank, k.skill_uri) as missing_skill_uris,
+        string_agg(coalesce(d.label_en, k.skill_uri), '; ' order by k.skill_rank, k.skill_uri)
             as missing_skills
-    from target_skills as t
-    join chosen as c on c.person_key = t.person_key and c.target_isco08 = t.target_isco08
-    left join core.dim_skill as k on k.skill_uri = t.skill_uri
-    where t.is_held = 0
-    group by t.person_key, t.target_isco08
+    from chosen as c
+    join core_skills as k on k.isco08 = c.target_isco08
+    left join held as h on h.person_key = c.person_key and h.skill_uri = k.skill_uri
+    left join core.dim_skill as d on d.skill_uri = k.skill_uri
+    where h.skill_uri is null
+    group by c.person_key, c.target_isco08
 ),
 
 final as (
