@@ -86,14 +86,27 @@ PUBLISHED = ["skills_gap", "shortage_occupations", "surplus_occupations", "oppor
              "vacancies_open", "labour_indicators", "skills_demand", "returnees_summary"]
 
 
-def run_demo_cli(home: Path) -> subprocess.CompletedProcess:
-    """`lmis demo` as a user runs it, in a fresh process with its own LMIS_HOME."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "LMIS_"))}
+def run_demo_cli(home: Path, environ: dict[str, str] | None = None, cwd: str | None = None,
+                 started=None) -> subprocess.CompletedProcess:
+    """`lmis demo` as a user runs it, in a fresh process with its own LMIS_HOME.
+
+    ``started`` (if given) is called with the process once it runs (to stop it early).
+    """
+    env = {k: v for k, v in (os.environ if environ is None else environ).items()
+           if not k.startswith(("AIRFLOW", "LMIS_"))}
     env["LMIS_HOME"] = str(home)
-    proc = subprocess.run([sys.executable, "-m", "etl.cli", "demo"], env=env,
-                          capture_output=True, text=True, timeout=1200)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
-    return proc
+    with subprocess.Popen([sys.executable, "-m", "etl.cli", "demo"], env=env, cwd=cwd,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        if started is not None:
+            started(proc)
+        try:
+            out, err = proc.communicate(timeout=1200)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise
+    assert proc.returncode == 0, out[-2000:] + err[-4000:]
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 def published_snapshot(home: Path) -> dict[str, list[tuple]]:
@@ -116,13 +129,95 @@ def published_snapshot(home: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
-@pytest.fixture(scope="session")
-def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """`lmis demo` run twice in one LMIS_HOME (shared by the end-to-end and report tests)."""
-    home = tmp_path_factory.mktemp("demo_home")
-    first = run_demo_cli(home)
+def _demo_runs(home: Path, environ: dict[str, str], cwd: str, started=None) -> dict:
+    """`lmis demo` run twice in one LMIS_HOME, the published rows read between the runs."""
+    first = run_demo_cli(home, environ, cwd, started)
     snapshot = published_snapshot(home)
-    second = run_demo_cli(home)
+    second = run_demo_cli(home, environ, cwd, started)
     return {"home": home, "first": first, "second": second, "snapshot": snapshot,
             "snapshot_now": lambda: published_snapshot(home),
             "manifest": json.loads((home / "demo" / "manifest.json").read_text())}
+
+
+class _Background:
+    """``_demo_runs`` in a thread started when collection ends (see demo_runs)."""
+
+    def __init__(self, home: Path) -> None:
+        import threading
+
+        self.result: dict | None = None
+        self.error: BaseException | None = None
+        self.process: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+        self._stopping = False
+        # The environment and folder of the session's start: tests that change either
+        # (monkeypatch) in the meantime do not leak into the demo's processes.
+        self._args = (home, dict(os.environ), os.getcwd())
+        self._thread = threading.Thread(target=self._run, name="lmis-demo-runs", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.result = _demo_runs(*self._args, started=self._started)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the fixture
+            self.error = exc
+
+    def _started(self, proc: subprocess.Popen) -> None:
+        with self._lock:
+            self.process = proc
+            if self._stopping:
+                proc.kill()
+
+    def stop(self) -> None:
+        """End the run still going (a session that stopped before needing it)."""
+        with self._lock:
+            self._stopping = True
+            if self.process is not None and self.process.poll() is None:
+                self.process.kill()
+        self._thread.join(timeout=60)
+
+    def get(self) -> dict:
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
+
+
+_background_demo: _Background | None = None
+
+
+def _uses_demo_runs(item: pytest.Item) -> bool:
+    return "demo_runs" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests of `lmis demo`'s runs go last (in their order), so that the two runs,
+    started in the background when collection ends, overlap with the rest of the suite."""
+    items.sort(key=_uses_demo_runs)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    global _background_demo
+    if session.config.option.collectonly or not any(map(_uses_demo_runs, session.items)):
+        return
+    home = session.config._tmp_path_factory.mktemp("demo_home")
+    _background_demo = _Background(home)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _background_demo is not None:
+        _background_demo.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """`lmis demo` run twice in one LMIS_HOME (shared by the end-to-end and report tests).
+
+    The runs start in the background as soon as the session's tests are collected (a
+    process of their own each, as before, on the CPU the test process leaves idle); this
+    waits for them. Without that (a test requesting the fixture in another way) they run here.
+    """
+    if _background_demo is not None:
+        return _background_demo.get()
+    return _demo_runs(tmp_path_factory.mktemp("demo_home"), dict(os.environ), os.getcwd())
