@@ -34,16 +34,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from etl.normalise.text import drop_combining_marks
 from etl.normalise.vacancy import canonical_url, clean_title
 
 _CHUNK = 2000
+_NON_WORD = re.compile(r"[^a-z0-9]+")
 REQUIRED_COLUMNS = ("source", "source_id", "url", "title", "employer_name", "date_posted")
 
 _LEGAL_FORMS = re.compile(
@@ -55,9 +56,8 @@ _LEGAL_FORMS = re.compile(
 def _fold(text: Any) -> str:
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
-    value = unicodedata.normalize("NFKD", str(text).replace("’", "'"))
-    value = "".join(c for c in value if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", value).strip()
+    value = drop_combining_marks(str(text).replace("’", "'")).lower()
+    return _NON_WORD.sub(" ", value).strip()
 
 
 def employer_key(name: Any) -> str:

@@ -31,6 +31,7 @@ __all__ = [
     "guess_lang",
     "normalise_text",
     "normalise_title",
+    "drop_combining_marks",
     "strip_accents",
     "title_tokens",
     "tokenize",
@@ -257,11 +258,10 @@ def strip_accents(text: str) -> str:
 
 def _decompose(text: str) -> str:
     text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return drop_combining_marks(text)
 
 
-#: A non-ASCII character → its plain form (memo of :func:`_plain_char`).
+#: A non-ASCII character → its NFKD form without combining marks (memo of _plain_char).
 _PLAIN: dict[str, str] = {}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
@@ -269,27 +269,36 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 def _plain_char(char: str) -> str:
     plain = _PLAIN.get(char)
     if plain is None:
-        plain = _decompose(char)
+        decomposed = unicodedata.normalize("NFKD", char)
+        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
         if len(_PLAIN) < 100_000:  # bounded: a text in an unexpected script cannot fill memory
             _PLAIN[char] = plain
     return plain
 
 
-def _strip_accents(text: str) -> str:
-    """:func:`strip_accents` without the memo (for long texts seen once).
+def _plain_run(match: re.Match[str]) -> str:
+    return "".join([_plain_char(char) for char in match.group()])
 
-    The decomposition works character by character (combining marks, which NFKD
-    may reorder, are all dropped), so each run of non-ASCII
-    characters is replaced by their memoised plain forms: a 2 KB description holds
-    a few dozen of them, and no Python loop visits every character.
+
+def drop_combining_marks(text: str) -> str:
+    """NFKD ("é" → "e" + accent, "ﬁ" → "fi") with the combining marks dropped.
+
+    Fast on long texts: decomposition works character by character (the
+    combining marks NFKD may reorder are all dropped), so only the runs of
+    non-ASCII characters are rewritten, from a memo of each character's plain
+    form; a 2 KB description holds a few dozen, and no Python loop visits every
+    character.
     """
     if text.isascii():
         return text
     return _NON_ASCII.sub(_plain_run, text)
 
 
-def _plain_run(match: re.Match[str]) -> str:
-    return "".join([_plain_char(char) for char in match.group()])
+def _strip_accents(text: str) -> str:
+    """:func:`strip_accents` without the memo (for long texts seen once)."""
+    if text.isascii():
+        return text
+    return _decompose(text)
 
 
 def _drop_feminine_alternative(text: str) -> str:

@@ -433,8 +433,12 @@ def deduplicate(ctx: RunContext, window_days: int = 30, *,
     with timer("dedup_blocks"):
         with ctx.engine.begin() as conn:
             conn.execute(sql_text("core/insert_cluster_blocks_of_run"), params)
+            refresh_statistics(conn, "core", "cluster_blocks")
         _cluster_blocks(ctx, since, until, window_days)
     with timer("dedup_apply"), ctx.engine.begin() as conn:
+        # Work tables are filled and emptied by every run: statistics taken while one was
+        # empty would make the planner loop over it (seen: minutes for 30,000 postings).
+        refresh_statistics(conn, "core", "cluster_batch")
         conn.execute(sql_text("core/insert_unblocked_clusters"), params)
         _merge_by_url(ctx, conn)
         conn.execute(sql_text("core/apply_cluster_batch"), params)
@@ -493,21 +497,33 @@ def _cluster_blocks(ctx: RunContext, since, until, window_days: int) -> None:
             result = conn.execute(sql_text("core/vacancies_for_dedup"),
                                   {**params, "first_block": first, "last_block": last})
             rows = pd.DataFrame(result.all(), columns=list(result.keys()))
-        blocks = [block.reset_index(drop=True)
-                  for _, block in rows.groupby("block_key", sort=False)]
-        pairs = [_title_pairs(block, window_days=window_days) for block in blocks]
-        wanted = sorted({block["vacancy_id"].iat[i] for block, found in zip(blocks, pairs,
-                                                                            strict=True)
+        if rows.empty:
+            continue
+        # Blocks are runs of equal keys (the query orders by block): arrays and slices,
+        # not a DataFrame per block (most blocks hold a handful of postings).
+        keys = rows["block_key"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        ends = np.r_[starts[1:], len(keys)]
+        ids = rows["vacancy_id"].tolist()
+        titles = rows["title_key"].tolist()
+        days = _epoch_days(rows["date_posted"])
+        blocks = [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a > 1]
+        pairs = [_pairs_in_window(titles[a:b], days[a:b], window_days) for a, b in blocks]
+        wanted = sorted({ids[a + i] for (a, _), found in zip(blocks, pairs, strict=True)
                          for pair in found for i in pair})
         descriptions = _descriptions(ctx, wanted)
-        out = pd.concat([pd.DataFrame({
-            "run_id": ctx.run_id, "vacancy_id": block["vacancy_id"].to_numpy(),
-            "cluster_id": _clusters_from_pairs(block["vacancy_id"].tolist(), found, descriptions),
-        }) for block, found in zip(blocks, pairs, strict=True)], ignore_index=True) \
-            if blocks else pd.DataFrame()
-        if not out.empty:
-            with ctx.engine.begin() as conn:
-                bulk_insert(conn, "core", "cluster_batch", out)
+        clusters = list(ids)  # a posting alone in its block is its own cluster
+        for (a, b), found in zip(blocks, pairs, strict=True):
+            if found:
+                clusters[a:b] = _clusters_from_pairs(ids[a:b], found, descriptions)
+        with ctx.engine.begin() as conn:
+            bulk_insert(conn, "core", "cluster_batch", pd.DataFrame({
+                "run_id": ctx.run_id, "vacancy_id": ids, "cluster_id": clusters}))
+
+
+def _epoch_days(dates: pd.Series) -> np.ndarray:
+    """Days since 1970-01-01 of each date (for the posting-date window)."""
+    return (pd.to_datetime(dates) - pd.Timestamp("1970-01-01")).dt.days.to_numpy()
 
 
 def _descriptions(ctx: RunContext, ids: list[str]) -> dict[str, str | None]:
@@ -578,18 +594,25 @@ def _block_keys(frame: pd.DataFrame) -> pd.DataFrame:
 def _title_pairs(block: pd.DataFrame, *, window_days: int) -> list[tuple[int, int]]:
     """Positions (a < b) of postings of one block with similar titles, close in time.
 
-    ``block`` is sorted by date then vacancy_id. Titles are scored with
-    ``rapidfuzz.process.cdist`` only against postings inside the date window
-    (dates are sorted, so that is a slice), in slices of rows so that a big block
-    needs slice × window memory, not block².
+    ``block`` is sorted by date then vacancy_id (columns ``title_key``, ``date_posted``).
+    """
+    return _pairs_in_window(block["title_key"].tolist(), _epoch_days(block["date_posted"]),
+                            window_days)
+
+
+def _pairs_in_window(titles: list[str], days: np.ndarray, window_days: int
+                     ) -> list[tuple[int, int]]:
+    """Positions (a < b) of similar titles at most ``window_days`` apart.
+
+    ``days`` are sorted. Titles are scored with ``rapidfuzz.process.cdist`` only
+    against postings inside the date window (a slice, since dates are sorted), in
+    slices of rows so that a big block needs slice × window memory, not block².
     """
     from rapidfuzz import fuzz, process
 
-    n = len(block)
+    n = len(titles)
     if n < 2:
         return []
-    titles = block["title_key"].tolist()
-    days = (pd.to_datetime(block["date_posted"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy()
     pairs = []
     for start in range(0, n, _CDIST_ROWS):
         stop = min(start + _CDIST_ROWS, n)
