@@ -250,17 +250,22 @@ def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
         raise
     if not counts.fetched:
         return counts
-    with timer("upsert"), ctx.engine.begin() as conn:
-        refresh_statistics(conn, "staging", "vacancies")
-        conn.execute(sql_text("core/upsert_vacancies_update"), params)
-        conn.execute(sql_text("core/upsert_vacancies_insert"), params)
-        conn.execute(sql_text("core/delete_vacancy_skills_of_run"), params)
-        conn.execute(sql_text("core/insert_vacancy_skills_of_run"), params)
-        conn.execute(sql_text("core/delete_vacancy_skills_batch"), params)
-        if counts.unchanged:
-            conn.execute(sql_text("core/touch_seen_vacancies"), params)
-        conn.execute(sql_text("core/drop_seen_batch"), params)
-        refresh_statistics(conn, "core", "vacancies", "vacancy_skills")
+    with ctx.engine.begin() as conn:
+        with timer("upsert"):
+            refresh_statistics(conn, "staging", "vacancies")
+            conn.execute(sql_text("core/upsert_vacancies_update"), params)
+            conn.execute(sql_text("core/upsert_vacancies_insert"), params)
+        with timer("upsert_skills"):
+            conn.execute(sql_text("core/delete_vacancy_skills_of_run"), params)
+            conn.execute(sql_text("core/insert_vacancy_skills_of_run"), params)
+            conn.execute(sql_text("core/delete_vacancy_skills_batch"), params)
+        with timer("upsert_seen"):
+            if counts.unchanged:
+                conn.execute(sql_text("core/touch_seen_vacancies"), params)
+            conn.execute(sql_text("core/drop_seen_batch"), params)
+            refresh_statistics(conn, "core", "vacancies", "vacancy_skills")
+        with timer("upsert_commit"):
+            conn.commit()
     return counts
 
 
