@@ -12,8 +12,9 @@ styles and templates are left out. The one case libxml2 reads differently
 from __future__ import annotations
 
 import re
+import warnings
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from lxml import etree
 
 BLOCKS = frozenset({"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "tr"})
@@ -62,7 +63,9 @@ def markup_text(markup: str) -> str:
 
 def _soup_text(markup: str) -> str:
     """The same text through BeautifulSoup (slow; kept for what libxml2 drops)."""
-    soup = BeautifulSoup(markup, "lxml")
+    with warnings.catch_warnings():  # a whole page given as a description looks like XML to bs4
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(markup, "lxml")
     for br in soup.find_all("br"):
         br.replace_with("\n")
     for block in soup.find_all(list(BLOCKS)):
