@@ -283,3 +283,40 @@ def test_reloading_the_same_release_changes_nothing(small_country: Path, duckdb_
     assert first["loaded"] > 0
     assert second["loaded"] == 0
     assert second["unchanged"] == first["loaded"]
+
+
+def test_reloaded_postings_keep_one_row_per_skill(small_country: Path, duckdb_url: str) -> None:
+    """core.vacancy_skills has no key (migration 0014): the load keeps each (posting, skill)
+    pair once by replacing a posting's skills whenever it is staged again."""
+    from etl.pipelines.vacancies import stage_and_load
+
+    posting = {
+        "source": "board_a", "url": "https://jobs.example.org/s1", "source_id": "S1",
+        "title": "Comptable", "employer_name": "Teranga SA", "date_posted": "2026-10-01",
+        "valid_through": "2026-11-01", "employment_type": "FULL_TIME", "is_remote": False,
+        "locality": "Dakar", "country_code": "SN", "region_code": "SN-DK",
+        "salary_min": None, "salary_max": None, "salary_currency": None,
+        "salary_period": None, "salary_monthly": None,
+        "description_text": "Comptabilité générale, logiciel Sage, travail en équipe.",
+        "language": "fr", "fetched_at": AS_OF,
+    }
+    twin = {**posting, "source_id": "S2", "url": "https://jobs.example.org/s2"}
+
+    def pairs() -> list[tuple]:
+        with sa.create_engine(duckdb_url).connect() as conn:
+            return conn.execute(sa.text(
+                "select vacancy_id, skill_uri, count(*) from core.vacancy_skills "
+                "group by vacancy_id, skill_uri order by 1, 2")).all()
+
+    # (copies: the load prepares records in place, adding their id, hash and skills)
+    stage_and_load(_context(duckdb_url, "run-s1"), "board_a",
+                   [dict(posting), dict(twin), dict(posting)])
+    first = pairs()
+    assert first and all(n == 1 for *_, n in first)
+    # The same postings again, one of them changed (a skill more): replaced, not added.
+    changed = {**posting, "description_text": posting["description_text"] + " Parler anglais."}
+    counts = stage_and_load(_context(duckdb_url, "run-s2"), "board_a", [changed, dict(twin)])
+    assert (counts.staged, counts.unchanged) == (1, 1), counts
+    second = pairs()
+    assert all(n == 1 for *_, n in second)
+    assert len(second) > len(first)

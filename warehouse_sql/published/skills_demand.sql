@@ -1,7 +1,5 @@
 -- published.skills_demand: the skills most asked in vacancies per quarter x region (and
 -- nation) x occupation (unit group), as a share of the cell's new vacancies; top 10.
--- A posting is in a level-4 cell once, and has a skill once (core.vacancy_skills is
--- unique), so plain counts are distinct counts (and need no sort on PostgreSQL).
 with cells as (
     select c.quarter_index, c.region_code, c.isco08, c.vacancy_id
     from core.int_vacancy_cells as c
@@ -10,14 +8,14 @@ with cells as (
 
 mentions as (
     select c.quarter_index, c.region_code, c.isco08, s.skill_uri,
-           count(*) as vacancies_mentioning
+           count(distinct c.vacancy_id) as vacancies_mentioning
     from cells as c
     join core.vacancy_skills as s on s.vacancy_id = c.vacancy_id
     group by c.quarter_index, c.region_code, c.isco08, s.skill_uri
 ),
 
 totals as (
-    select quarter_index, region_code, isco08, count(*) as vacancies
+    select quarter_index, region_code, isco08, count(distinct vacancy_id) as vacancies
     from cells
     group by quarter_index, region_code, isco08
 ),
