@@ -394,8 +394,6 @@ def run_bench(rows: int, *, warehouse: str | None = None, workdir: Path | None =
             outcome = run_pipeline(ctx, full_dir, pool, timings, rss)
         seconds = time.perf_counter() - start
         report["peak_rss_mb_full"] = rss.peak_mb
-        report["peak_rss_mb_by_phase"] = {k: round(v / 1024, 1)
-                                          for k, v in rss.peak_by_phase.items()}
         rss.phase = "limit"
         with ctx.engine.connect() as conn:
             postings, dupes = conn.execute(sa.text(

@@ -32,6 +32,7 @@ __all__ = [
     "SkillTagger",
     "get_skill_tagger",
     "load_esco_vocabulary",
+    "skill_uris",
     "skills_for_occupation",
 ]
 
@@ -59,23 +60,11 @@ class SkillMatch:
     matched: str = ""
 
 
+@lru_cache(maxsize=500_000)  # a run sees a few tens of thousands of words many times
 def _fold(token: str) -> str:
     if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
         return token[:-1]
     return token
-
-
-#: token → folded token, memoised: a tagger run sees a few tens of thousands of words
-#: hundreds of thousands of times. Emptied when it reaches _FOLDED_MAX entries.
-_FOLDED: dict[str, str] = {}
-_FOLDED_MAX = 500_000
-
-
-def _fold_new(token: str) -> str:
-    if len(_FOLDED) >= _FOLDED_MAX:
-        _FOLDED.clear()
-    folded = _FOLDED[token] = _fold(token)
-    return folded
 
 
 def _label_key(label: str) -> tuple[str, ...]:
@@ -126,8 +115,7 @@ class SkillTagger:
         """
         if not text:
             return []
-        folded = _FOLDED
-        tokens = [folded.get(t) or _fold_new(t) for t in tokenize(_strip_html(text))]
+        tokens = [_fold(t) for t in tokenize(_strip_html(text))]
         found: dict[str, SkillMatch] = {}
         i, n = 0, len(tokens)
         phrases, longest = self._phrases, self._longest
@@ -214,6 +202,14 @@ def get_skill_tagger() -> SkillTagger:
     if _TAGGER is None:
         _TAGGER = SkillTagger(load_esco_vocabulary())
     return _TAGGER
+
+
+def skill_uris(text: object, lang: str | None = None) -> str | None:
+    """The ESCO skills of a text as stored with a vacancy: sorted URIs joined by '|'
+    (None for no text or no skill)."""
+    if not text or not isinstance(text, str):
+        return None
+    return "|".join(sorted({m.skill_uri for m in get_skill_tagger().tag(text, lang)})) or None
 
 
 @lru_cache(maxsize=1)

@@ -261,19 +261,14 @@ def _decompose(text: str) -> str:
     return drop_combining_marks(text)
 
 
-#: A non-ASCII character → its NFKD form without combining marks (memo of _plain_char).
-_PLAIN: dict[str, str] = {}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
+@lru_cache(maxsize=100_000)  # bounded: a text in an unexpected script cannot fill memory
 def _plain_char(char: str) -> str:
-    plain = _PLAIN.get(char)
-    if plain is None:
-        decomposed = unicodedata.normalize("NFKD", char)
-        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-        if len(_PLAIN) < 100_000:  # bounded: a text in an unexpected script cannot fill memory
-            _PLAIN[char] = plain
-    return plain
+    """A non-ASCII character's NFKD form without combining marks."""
+    decomposed = unicodedata.normalize("NFKD", char)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _plain_run(match: re.Match[str]) -> str:

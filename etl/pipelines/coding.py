@@ -36,17 +36,9 @@ def code_occupations(
 
 def tag_skills(texts: Sequence[str | None], languages: Sequence[str | None]) -> list[str | None]:
     """'|'-joined ESCO skill URIs found in each text (None where none)."""
-    from etl.normalise.skills import get_skill_tagger
+    from etl.normalise.skills import skill_uris
 
-    tagger = get_skill_tagger()
-    out: list[str | None] = []
-    for text, lang in zip(texts, languages, strict=True):
-        if not text or not isinstance(text, str):
-            out.append(None)
-            continue
-        uris = sorted({m.skill_uri for m in tagger.tag(text, lang=lang)})
-        out.append("|".join(uris) or None)
-    return out
+    return [skill_uris(text, lang) for text, lang in zip(texts, languages, strict=True)]
 
 
 def sector_sections(values: Sequence[object]) -> list[str | None]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from etl.normalise.skills import get_skill_tagger
+from etl.normalise.skills import skill_uris
 
 #: Fields whose change makes a posting "changed" (its content hash).
 HASHED_FIELDS = (
@@ -49,8 +49,6 @@ def prepare_record(record: dict, source: str, *, skills: bool = True) -> dict:
     record["vacancy_id"] = vacancy_id(source, record["source_id"])
     record["content_hash"] = _content_hash(record)
     if skills:
-        text = record.get("description_text")
-        uris = sorted({m.skill_uri for m in get_skill_tagger().tag(
-            text if isinstance(text, str) else None, lang=record.get("language"))})
-        record["skill_uris"] = "|".join(uris) or None
+        record["skill_uris"] = skill_uris(record.get("description_text"),
+                                          record.get("language"))
     return record

@@ -12,7 +12,6 @@ a published table whose columns differ from it is an error, not a silent export.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import json
@@ -154,11 +153,6 @@ def iter_published(engine: Engine, table: Table, batch_rows: int = BATCH_ROWS
                    for row in part]
 
 
-def read_published(engine: Engine, table: Table) -> list[tuple]:
-    """Every row of ``published.<table>`` (see :func:`iter_published`), in one list."""
-    return [row for part in iter_published(engine, table) for row in part]
-
-
 def _csv_cell(value: object, field_type: str) -> str:
     if value is None:
         return ""
@@ -177,11 +171,6 @@ def _csv_row(row: tuple, types: list[str]) -> list[str]:
     return [_csv_cell(v, t) for v, t in zip(row, types, strict=True)]
 
 
-def write_csv(path: Path, table: Table, rows: list[tuple]) -> None:
-    """RFC 4180 CSV, UTF-8, header row; null as an empty cell, booleans as true/false."""
-    write_files(path, None, table, [rows])
-
-
 def arrow_schema(table: Table) -> pa.Schema:
     return pa.schema([pa.field(c.name, _ARROW_TYPES[c.type], metadata={
         "description": c.description, "unit": c.unit}) for c in table.columns])
@@ -194,35 +183,24 @@ def _arrow_batch(schema: pa.Schema, rows: list[tuple]) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def write_parquet(path: Path, table: Table, rows: list[tuple]) -> None:
-    """Parquet with the documented types, even for an empty table or an all-null column."""
-    write_files(None, path, table, [rows])
-
-
-def write_files(csv_path: Path | None, parquet_path: Path | None, table: Table,
+def write_files(csv_path: Path, parquet_path: Path, table: Table,
                 batches: Iterable[list[tuple]]) -> None:
-    """The CSV and the Parquet file of one table, written batch by batch in one pass
+    """The CSV (RFC 4180, UTF-8, header; null as an empty cell, booleans true/false) and
+    the Parquet file (documented types) of one table, written batch by batch in one pass
     (a Parquet row group per batch), so memory holds one batch, not the table."""
     types = [c.type for c in table.columns]
     schema = arrow_schema(table)
-    with contextlib.ExitStack() as stack:
-        writer = parquet = None
-        if csv_path is not None:
-            fh = stack.enter_context(csv_path.open("w", encoding="utf-8", newline=""))
-            writer = csv.writer(fh, lineterminator="\r\n")
-            writer.writerow(table.column_names)
-        if parquet_path is not None:
-            parquet = stack.enter_context(pq.ParquetWriter(parquet_path, schema))
+    with (csv_path.open("w", encoding="utf-8", newline="") as fh,
+          pq.ParquetWriter(parquet_path, schema) as parquet):
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow(table.column_names)
         wrote = False
         for rows in batches:
-            if not rows and wrote:
-                continue
-            if writer is not None:
+            if rows:
                 writer.writerows(_csv_row(row, types) for row in rows)
-            if parquet is not None:
                 parquet.write_table(_arrow_batch(schema, rows))
-            wrote = True
-        if parquet is not None and not wrote:  # an empty table still has its schema
+                wrote = True
+        if not wrote:  # an empty table still has its schema, and a row group
             parquet.write_table(_arrow_batch(schema, []))
 
 
