@@ -52,6 +52,7 @@ _NOT_A_PLACE = re.compile(
 _REGION_SUFFIX = re.compile(r"\s+(?:region|province|state|county|governorate|prefecture|district)$")
 
 
+@lru_cache(maxsize=50_000)  # place names repeat across postings; bounded for odd inputs
 def fold(text: str) -> str:
     """Accent-free, lower-case, single-spaced: the key for place look-ups."""
     text = unicodedata.normalize("NFKD", str(text).replace("’", "'"))
@@ -126,7 +127,13 @@ def _region_keys(name: str) -> set[str]:
 
 
 def _fold_aliases(aliases: Mapping[str, str] | None) -> dict[str, str]:
-    return {fold(k): v.strip().upper() for k, v in (aliases or {}).items() if v}
+    """The configured aliases by folded name (folded once per distinct alias table)."""
+    return _folded_alias_table(tuple((aliases or {}).items()))
+
+
+@lru_cache(maxsize=64)
+def _folded_alias_table(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return {fold(k): v.strip().upper() for k, v in items if v}
 
 
 def region_code(

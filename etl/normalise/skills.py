@@ -6,11 +6,12 @@ reduced to a list of skill ids. The vocabulary is data, not code: the tagger
 takes any (uri, labels) pairs, so a national skills list can replace ESCO.
 
 How: every label is cleaned to accent-free lower-case tokens (light plural
-folding), and stored in a dict keyed by its token tuple. A text is scanned
-once; at each position the longest label starting there wins (greedy longest
-match, as in Aho–Corasick dictionary taggers). Cost is a handful of dict
-look-ups per word, independent of the vocabulary size, so thousands of 1–3 KB
-descriptions take seconds.
+folding), and stored in a trie of tokens. A text is scanned once; at each
+position where a label starts, the longest label starting there wins (greedy
+longest match, as in Aho–Corasick dictionary taggers), and the next match
+starts after it. Cost is one set look-up per word plus a short trie walk where
+a label starts, independent of the vocabulary size (about 0.1 ms for a 2 KB
+description).
 """
 
 from __future__ import annotations
@@ -81,10 +82,8 @@ class SkillTagger:
 
     def __init__(self, vocabulary: Iterable[tuple[str, list[str]]] | object) -> None:
         pairs = _as_pairs(vocabulary)
-        self._phrases: dict[tuple[str, ...], str] = {}
+        phrases: dict[tuple[str, ...], str] = {}
         self._labels: dict[str, str] = {}
-        #: first token of a label → the longest label starting with it (in tokens)
-        self._longest: dict[str, int] = {}
         for uri, labels in pairs:
             labels = [lbl for lbl in labels if lbl and lbl.strip()]
             if not uri or not labels:
@@ -98,8 +97,8 @@ class SkillTagger:
                     if len(key) == 1 and (len(key[0]) < 3 or key[0] in _AMBIGUOUS_SINGLE):
                         continue
                     # First uri wins: preferred labels are loaded before alt labels.
-                    self._phrases.setdefault(key, uri)
-                    self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
+                    phrases.setdefault(key, uri)
+        self._trie = _trie(phrases)
 
     def __len__(self) -> int:
         return len(self._labels)
@@ -116,28 +115,58 @@ class SkillTagger:
         if not text:
             return []
         tokens = [_fold(t) for t in tokenize(_strip_html(text))]
+        trie = self._trie
         found: dict[str, SkillMatch] = {}
-        i, n = 0, len(tokens)
-        phrases, longest = self._phrases, self._longest
-        while i < n:
-            most = longest.get(tokens[i])
-            if most is None:
-                i += 1
+        n = len(tokens)
+        end = 0  # the first token after the last match: matches do not overlap
+        # Only the positions where some label starts are walked (most words start none).
+        for i in [i for i, token in enumerate(tokens) if token in trie]:
+            if i < end:
                 continue
-            hit = None
-            for size in range(min(most, n - i), 0, -1):
-                uri = phrases.get(tuple(tokens[i : i + size]))
-                if uri is not None:
-                    hit = (uri, size)
-                    break
-            if hit is None:
-                i += 1
+            uri, size = _longest_at(trie, tokens, i, n)
+            if uri is None:
                 continue
-            uri, size = hit
             if uri not in found:
                 found[uri] = SkillMatch(uri, self._labels[uri], " ".join(tokens[i : i + size]))
-            i += size
+            end = i + size
         return list(found.values())
+
+
+#: A trie node: the labels continuing with each next token, and the skill a label ending here names.
+_Node = tuple[dict[str, "_Node"], str | None]
+
+
+def _trie(phrases: dict[tuple[str, ...], str]) -> dict[str, _Node]:
+    """The phrases as a token trie, so that a text is matched by walking it once per position."""
+    root: dict[str, list] = {}
+    for key, uri in phrases.items():
+        level = root
+        for depth, token in enumerate(key):
+            node = level.setdefault(token, [{}, None])
+            if depth == len(key) - 1:
+                node[1] = uri
+            level = node[0]
+    return _frozen(root)
+
+
+def _frozen(level: dict[str, list]) -> dict[str, _Node]:
+    return {token: (_frozen(children), uri) for token, (children, uri) in level.items()}
+
+
+def _longest_at(trie: dict[str, _Node], tokens: list[str], i: int, n: int
+                ) -> tuple[str | None, int]:
+    """(skill, tokens) of the longest label starting at ``tokens[i]``, or (None, 0)."""
+    hit: tuple[str | None, int] = (None, 0)
+    level, j = trie, i
+    while j < n:
+        node = level.get(tokens[j])
+        if node is None:
+            break
+        level, uri = node
+        j += 1
+        if uri is not None:
+            hit = (uri, j - i)
+    return hit
 
 
 def _strip_html(text: str) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -101,6 +102,7 @@ _STOPWORDS = {
     "de": "der die das und zu in für mit sie wir ist ein eine auf als den dem ihre erfahrung",
 }
 _STOPWORD_SETS = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
+_ARABIC = re.compile("[\u0600-\u06ff]")
 
 
 # ------------------------------------------------------------------ pieces
@@ -148,7 +150,9 @@ def _without_cut_tag(text: str) -> str:
     return text[:last] if last >= 0 and ">" not in text[last:] else text
 
 
-_BLANKS = re.compile(r"[ \t\u00a0\u202f]+")
+#: Runs of blanks that are not already one plain space (a single space is left as it is:
+#: rewriting each of a description's hundreds of spaces costs more than the rest).
+_BLANKS = re.compile(r"[\t\u00a0\u202f][ \t\u00a0\u202f]*| [ \t\u00a0\u202f]+")
 
 
 def html_to_text(value: Any) -> str | None:
@@ -163,9 +167,15 @@ def html_to_text(value: Any) -> str | None:
     # Markup: its text (a tag cut mid-way by a truncated feed dropped first); plain text:
     # its entities resolved.
     text = markup_text(_without_cut_tag(text)) if "<" in text else html.unescape(text)
-    lines = [line.strip() for line in _BLANKS.sub(" ", text).splitlines()]
-    out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    out = re.sub(r"\n{2,}(?=- )", "\n", out)  # list items one per line
+    if "  " in text or "\t" in text or "\u00a0" in text or "\u202f" in text:
+        text = _BLANKS.sub(" ", text)
+    lines = [line.strip() for line in text.splitlines()]
+    out = "\n".join(lines)
+    if "\n\n\n" in out:
+        out = re.sub(r"\n{3,}", "\n\n", out)
+    out = out.strip()
+    if "\n\n- " in out:
+        out = re.sub(r"\n{2,}(?=- )", "\n", out)  # list items one per line
     return out or None
 
 
@@ -200,12 +210,14 @@ def detect_language(text: str | None, *, min_hits: int = 3) -> str | None:
     if not text:
         return None
     sample = text[:4000]
-    arabic = sum(1 for c in sample if "\u0600" <= c <= "\u06ff")
-    letters = sum(1 for c in sample if c.isalpha())
-    if letters and arabic / letters > 0.3:
-        return "ar"
-    words = re.findall(r"[^\W\d_]+", sample.lower())
-    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORD_SETS.items()}
+    if not sample.isascii():  # counted by regular expressions: no Python loop per character
+        arabic = len(_ARABIC.findall(sample))
+        letters = sum(1 for c in sample if c.isalpha()) if arabic else 0
+        if letters and arabic / letters > 0.3:
+            return "ar"
+    words = Counter(re.findall(r"[^\W\d_]+", sample.lower()))
+    scores = {lang: sum(words[w] for w in stop if w in words)
+              for lang, stop in _STOPWORD_SETS.items()}
     best = max(scores, key=lambda k: scores[k])
     ranked = sorted(scores.values(), reverse=True)
     if ranked[0] < min_hits or ranked[0] < 1.5 * ranked[1]:

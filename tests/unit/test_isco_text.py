@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+import unicodedata
+
 import pytest
 
-from etl.normalise.text import clean_display_title, normalise_title
+from etl.normalise.text import clean_display_title, drop_combining_marks, normalise_title
 
 
 @pytest.mark.parametrize(
@@ -43,3 +46,23 @@ def test_normalise_title(raw: str, expected: str) -> None:
 def test_normalise_title_of_pure_noise_is_empty() -> None:
     assert normalise_title("URGENT - Offre d'emploi H/F (CDI) #4471") == ""
     assert normalise_title("") == ""
+
+
+def _plain_by_character(text: str) -> str:
+    """The definition drop_combining_marks must equal: NFKD per character, marks dropped."""
+    return "".join(ch for char in text for ch in unicodedata.normalize("NFKD", char)
+                   if not unicodedata.combining(ch))
+
+
+def test_drop_combining_marks_equals_its_per_character_definition() -> None:
+    # Every code point of the Basic Multilingual Plane on its own (the fast path drops
+    # the Latin accent block in one pass; U+034F in that block has no combining class)…
+    singles = [chr(c) for c in range(0x80, 0x10000) if not 0xD800 <= c <= 0xDFFF]
+    assert [c for c in singles if drop_combining_marks(c) != _plain_by_character(c)] == []
+    # …and mixed texts, where marks follow letters of several scripts and ASCII.
+    rng = random.Random(7)
+    pool = [chr(c) for c in [*range(0x20, 0x250), *range(0x300, 0x370), *range(0x1E00, 0x1F00),
+                             *range(0x600, 0x700), 0x2019, 0x5D0, 0x5B0, 0xAC00, 0xFB01]]
+    texts = ["".join(rng.choice(pool) for _ in range(30)) for _ in range(3000)]
+    assert [t for t in texts if drop_combining_marks(t) != _plain_by_character(t)] == []
+    assert drop_combining_marks("Ingénieur ﬁnancier, Straße") == "Ingenieur financier, Straße"

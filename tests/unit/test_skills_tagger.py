@@ -26,6 +26,18 @@ def test_swapped_vocabulary_longest_phrase_wins() -> None:
     assert found[0].label == "Microsoft Excel"
 
 
+def test_overlapping_labels_leftmost_longest_then_after_the_match() -> None:
+    tagger = SkillTagger([("u:abc", ["alpha beta gamma"]), ("u:bcd", ["beta gamma delta"]),
+                          ("u:ab", ["alpha beta"]), ("u:d", ["delta"]), ("u:x", ["alpha beta zeta"])])
+    # "alpha beta gamma" wins at the first word; "beta gamma delta" overlaps it and is
+    # not looked for inside it; "delta" after it is; a longer label cut short ("alpha
+    # beta zeta") falls back to the longest label that is complete ("alpha beta").
+    found = tagger.tag("alpha beta gamma delta. Alpha beta zeta? alpha beta epsilon")
+    assert [(m.skill_uri, m.matched) for m in found] == [
+        ("u:abc", "alpha beta gamma"), ("u:d", "delta"), ("u:x", "alpha beta zeta"),
+        ("u:ab", "alpha beta")]
+
+
 def test_vocabulary_as_dataframe_and_bad_entries() -> None:
     df = pd.DataFrame({"skill_uri": ["u:1"], "labels": [["forklift operation"]]})
     assert [m.skill_uri for m in SkillTagger(df).tag("Forklift operations daily")] == ["u:1"]

@@ -100,6 +100,13 @@ def test_description_html_cut_mid_tag_and_entities() -> None:
     assert html_to_text('<p style="color: #2d2d2d; background-col') is None
 
 
+def test_description_blanks_and_blank_lines_tidied() -> None:
+    # Runs of tabs, no-break and narrow no-break spaces become one space; single spaces
+    # stay; three or more line breaks become one blank line; list items one per line.
+    text = html_to_text("Poste\t \u00a0à  pourvoir\u202f: comptable\n\n\n\n\nProfil :\n\n- Excel\n\n- SQL ")
+    assert text == "Poste à pourvoir : comptable\n\nProfil :\n- Excel\n- SQL"
+
+
 def test_language() -> None:
     assert detect_language("Nous recherchons un comptable pour notre équipe de Dakar, "
                            "avec une expérience dans le secteur.") == "fr"
@@ -107,6 +114,9 @@ def test_language() -> None:
                            "with experience in the sector.") == "en"
     assert detect_language("نبحث عن محاسب للانضمام إلى فريقنا") == "ar"
     assert detect_language("Comptable") is None
+    # Stopwords counted with repeats: three "the" make English, two do not.
+    assert detect_language("the cat, the dog, the bird") == "en"
+    assert detect_language("the cat, the dog") is None
     assert norm({"title": "Accountant", "language": "fr-SN"})["language"] == "fr"
     assert norm({"title": "Comptable", "page_language": "en-US"})["language"] == "en"
 
