@@ -1,5 +1,9 @@
 """Bulk loading of DataFrames: PostgreSQL COPY and DuckDB Arrow appends, never row by row.
 
+PostgreSQL's COPY gets CSV written by Arrow (fastest), else by pandas (columns
+Arrow cannot write, such as lists), else rows one by one through psycopg's COPY
+(a text cell equal to pandas' NULL marker).
+
 Identifiers are quoted by SQLAlchemy's dialect preparer; values travel as data
 (COPY rows, an Arrow table), never formatted into SQL.
 """
@@ -12,6 +16,8 @@ import math
 from collections.abc import Iterable
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -70,6 +76,58 @@ def _copy_csv(cursor, target: str, cols: str, frame: pd.DataFrame) -> None:
             copy.write(buffer.getvalue().encode("utf-8"))
 
 
+def _arrow_slices(frame: pd.DataFrame) -> list[pa.Table] | None:
+    """``frame`` as Arrow tables of ``_CSV_ROWS`` rows, or None if a column has no CSV form.
+
+    Tz-aware timestamps are written as their wall-clock time, as the pandas path
+    writes them; lists, structs and bytes (or object columns Arrow cannot type)
+    return None and take the pandas or row-by-row path.
+    """
+    slices = []
+    for start in range(0, len(frame), _CSV_ROWS):
+        part = _integral_floats(frame.iloc[start:start + _CSV_ROWS])
+        zoned = [c for c in part.columns if isinstance(part[c].dtype, pd.DatetimeTZDtype)]
+        if zoned:
+            part = part.assign(**{c: part[c].dt.tz_localize(None) for c in zoned})
+        try:
+            table = pa.Table.from_pandas(part, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            return None
+        if not all(_csv_writable(field.type) for field in table.schema):
+            return None
+        slices.append(table)
+    return slices
+
+
+def _csv_writable(kind: pa.DataType) -> bool:
+    if pa.types.is_timestamp(kind):
+        return kind.tz is None
+    return (pa.types.is_string(kind) or pa.types.is_large_string(kind)
+            or pa.types.is_integer(kind) or pa.types.is_floating(kind)
+            or pa.types.is_boolean(kind) or pa.types.is_date(kind)
+            or pa.types.is_decimal(kind) or pa.types.is_null(kind))
+
+
+def _copy_arrow_csv(cursor, target: str, cols: str, frame: pd.DataFrame) -> bool:
+    """COPY as CSV written by Arrow's C++ writer; False (nothing sent) if a column has no CSV form.
+
+    About four times faster than pandas' writer on descriptions of a few KB, the
+    bulk of a vacancy load. Arrow quotes every string and writes a missing value
+    as an empty unquoted field, which is exactly PostgreSQL's CSV NULL: an empty
+    string stays an empty string and no text value can be mistaken for NULL.
+    """
+    slices = _arrow_slices(frame)
+    if slices is None:
+        return False
+    options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+    with cursor.copy(f"COPY {target} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+        for table in slices:
+            sink = pa.BufferOutputStream()
+            pa_csv.write_csv(table, sink, options)
+            copy.write(sink.getvalue())
+    return True
+
+
 def _integral_floats(part: pd.DataFrame) -> pd.DataFrame:
     """Float columns holding whole numbers (an int column with a gap) written as integers.
 
@@ -96,11 +154,13 @@ def bulk_insert(conn: Connection, schema: str, table: str, frame: pd.DataFrame) 
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
         with raw.cursor() as cursor:
+            if _copy_arrow_csv(cursor, target, cols, frame):
+                return len(frame)
             if _csv_safe(frame):
                 _copy_csv(cursor, target, cols, frame)
             else:
                 with cursor.copy(f"COPY {target} ({cols}) FROM STDIN") as copy:
-                    for row in frame.itertuples(index=False, name=None):
+                    for row in _integral_floats(frame).itertuples(index=False, name=None):
                         copy.write_row([_clean(v) for v in row])
         return len(frame)
     if conn.dialect.name == "duckdb":
