@@ -117,13 +117,17 @@ class PeakRss:
 class ScratchWarehouse:
     """A warehouse for one benchmark: a DuckDB file, or a scratch PostgreSQL database."""
 
-    def __init__(self, url: str | None, workdir: Path, keep: bool = False) -> None:
+    def __init__(self, url: str | None, workdir: Path, keep: bool = False,
+                 duckdb_memory: str | None = None) -> None:
         self.admin_url = url
         self.keep = keep
         self.kind = "duckdb" if not url or url.startswith("duckdb") else "postgresql"
         if self.kind == "duckdb":
             self.path = workdir / f"bench-{uuid.uuid4().hex[:8]}.duckdb"
-            self.url = f"duckdb:///{self.path}"
+            # In the URL, DuckDB's settings apply to every connection the engine opens
+            # (a SET lasts only as long as the database stays open).
+            limit = f"?memory_limit={_memory_setting(duckdb_memory)}" if duckdb_memory else ""
+            self.url = f"duckdb:///{self.path}{limit}"
         else:
             self.database = f"lmis_bench_{uuid.uuid4().hex[:8]}"
             self.url = sa.make_url(url).set(database=self.database).render_as_string(
@@ -372,17 +376,15 @@ def run_bench(rows: int, *, warehouse: str | None = None, workdir: Path | None =
     # skills, Great Expectations) and copies their pages as soon as Python touches
     # them; a spawned one imports only what parsing and normalising need.
     ctx_mp = multiprocessing.get_context("spawn")
-    with ScratchWarehouse(warehouse, workdir, keep) as wh, PeakRss() as rss:
+    with ScratchWarehouse(warehouse, workdir, keep, duckdb_memory) as wh, PeakRss() as rss:
         report["warehouse"] = wh.kind
         start = time.perf_counter()
         ctx = RunContext(run_id=f"bench_full_{uuid.uuid4().hex[:6]}", dag_id="bench",
                          data_interval_start=FULL_END - timedelta(days=1),
                          data_interval_end=FULL_END, warehouse_url=wh.url, config_file=config)
         if wh.kind == "duckdb" and duckdb_memory:
-            # DuckDB runs in this process: its buffer cache is our memory. Capped, it
-            # spills to disk instead of growing with the warehouse.
-            with ctx.engine.connect() as conn:
-                conn.exec_driver_sql(f"SET memory_limit = '{_memory_setting(duckdb_memory)}'")
+            # DuckDB runs in this process: its buffer cache is our memory. Capped (in
+            # the warehouse URL), it spills to disk instead of growing with the warehouse.
             report["duckdb_memory_limit"] = duckdb_memory
         init_warehouse(ctx.engine, ctx.config.country)
         seed_other_sources(ctx, workdir)

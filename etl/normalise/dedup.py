@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -71,7 +72,12 @@ def title_key(title: Any) -> str:
     """Cleaned title ("H/F", references removed), accent-free, lower case."""
     if title is None or (isinstance(title, float) and np.isnan(title)):
         return ""
-    return _fold(clean_title(str(title)) or "")
+    return _title_key(str(title))
+
+
+@lru_cache(maxsize=200_000)  # a million postings carry about 50,000 distinct titles
+def _title_key(title: str) -> str:
+    return _fold(clean_title(title) or "")
 
 
 class _UnionFind:

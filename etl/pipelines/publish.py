@@ -27,6 +27,7 @@ from etl.report import build_report
 from etl.validate import BatchValidationError, validate_frame
 from etl.warehouse.bulk import bulk_insert
 from etl.warehouse.models import build_layers, model_order, swap_published
+from etl.warehouse.session import holds_warehouse_open
 from etl.warehouse.sqlfiles import sql_text
 
 
@@ -105,6 +106,7 @@ def source_releases(ctx: RunContext) -> str:
     return json.dumps({r.source: r.latest for r in rows}, sort_keys=True, default=str)
 
 
+@holds_warehouse_open
 def publish(ctx: RunContext, *, timings: dict[str, float] | None = None) -> PublishResult:
     """Rebuild marts, audit, and swap the published tables in (or raise and keep the old ones).
 

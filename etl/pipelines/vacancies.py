@@ -30,6 +30,7 @@ from etl.pipelines.vacancy_records import prepare_record
 from etl.validate.outcome import BatchValidationError
 from etl.warehouse.bulk import bulk_insert
 from etl.warehouse.models import refresh_statistics
+from etl.warehouse.session import holds_warehouse_open
 from etl.warehouse.sqlfiles import sql_text
 
 log = logging.getLogger(__name__)
@@ -202,6 +203,7 @@ def _remember(seen: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return np.insert(seen, np.searchsorted(seen, new), new)
 
 
+@holds_warehouse_open
 def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
                    chunk_rows: int = CHUNK_ROWS,
                    timings: dict[str, float] | None = None) -> SourceCounts:
@@ -394,6 +396,7 @@ def _discard_staged(ctx: RunContext, source: str) -> None:
         conn.execute(sql_text("core/drop_seen_batch"), params)
 
 
+@holds_warehouse_open
 def deduplicate(ctx: RunContext, window_days: int = 30, *,
                 timings: dict[str, float] | None = None) -> dict[str, int]:
     """Cluster postings across sources; store cluster ids; return duplicates per source this run.
