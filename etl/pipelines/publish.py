@@ -117,7 +117,8 @@ def publish(ctx: RunContext, *, timings: dict[str, float] | None = None) -> Publ
         load_indicator_roles(ctx)
         build_survey_estimates(ctx)
         params = model_params(ctx)
-        build_layers(ctx.engine, params, ["intermediate", "marts", "published"])
+        build_layers(ctx.engine, params, ["intermediate", "marts", "published"],
+                     timings=timings)
     names = list(model_order()["published"])
     result = PublishResult(ctx.run_id, ctx.method.version)
     with timer("publish_audit"):

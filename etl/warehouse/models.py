@@ -18,6 +18,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Connection, Engine
 
+from etl.pipelines.timing import StageTimer
 from etl.settings import sql_dir
 from etl.warehouse.sqlfiles import sql_path, sql_text
 
@@ -55,13 +56,19 @@ def refresh_statistics(conn: Connection, schema: str, *tables: str) -> None:
         conn.execute(sa.text(f"analyze {_quote(conn, schema, table)}"))
 
 
-def build_layers(engine: Engine, params: dict, layers: Iterable[str]) -> None:
-    """Build every model of the given layers, in the order of ``models.yml``."""
+def build_layers(engine: Engine, params: dict, layers: Iterable[str], *,
+                 timings: dict[str, float] | None = None) -> None:
+    """Build every model of the given layers, in the order of ``models.yml``.
+
+    ``timings`` (optional) receives seconds per model (``model_<name>``).
+    """
+    timer = StageTimer(timings)
     order = model_order()
     with engine.begin() as conn:
         for layer in layers:
             for name in order[layer]:
-                build_table(conn, layer, name, params)
+                with timer(f"model_{name}"):
+                    build_table(conn, layer, name, params)
 
 
 def published_columns(conn: Connection, name: str) -> list[str]:
