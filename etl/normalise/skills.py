@@ -114,7 +114,9 @@ class SkillTagger:
         """
         if not text:
             return []
-        tokens = [_fold(t) for t in tokenize(_strip_html(text))]
+        # Stop words are dropped from the text as from the labels' keys: "gestion de
+        # projets" must meet the label "gestion de projet", whose key is (gestion, projet).
+        tokens = [_fold(t) for t in tokenize(_strip_html(text)) if t not in _STOP]
         trie = self._trie
         found: dict[str, SkillMatch] = {}
         n = len(tokens)

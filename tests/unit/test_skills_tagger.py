@@ -38,6 +38,13 @@ def test_overlapping_labels_leftmost_longest_then_after_the_match() -> None:
         ("u:ab", "alpha beta")]
 
 
+def test_labels_with_stop_words_match_the_text_that_has_them() -> None:
+    tagger = SkillTagger([("u:pm", ["gestion de projet"]), ("u:ms", ["management of staff"])])
+    found = tagger.tag("Vous assurez la gestion de projets et le management of staff.")
+    assert [(m.skill_uri, m.matched) for m in found] == [
+        ("u:pm", "gestion projet"), ("u:ms", "management staff")]
+
+
 def test_vocabulary_as_dataframe_and_bad_entries() -> None:
     df = pd.DataFrame({"skill_uri": ["u:1"], "labels": [["forklift operation"]]})
     assert [m.skill_uri for m in SkillTagger(df).tag("Forklift operations daily")] == ["u:1"]
