@@ -210,7 +210,7 @@ def detect_language(text: str | None, *, min_hits: int = 3) -> str | None:
     if not text:
         return None
     sample = text[:4000]
-    if not sample.isascii():  # counted by regular expressions: no Python loop per character
+    if not sample.isascii():  # letters are counted one by one only when Arabic is present
         arabic = len(_ARABIC.findall(sample))
         letters = sum(1 for c in sample if c.isalpha()) if arabic else 0
         if letters and arabic / letters > 0.3:
