@@ -312,7 +312,7 @@ def measure_limit(engine, workdir: Path) -> tuple[float, int]:
                 raw = conn.connection.driver_connection
                 # Not timed, so not held to the run's memory limit: a row group of 2 KB
                 # descriptions takes more than 512MB to write. The timed load runs under
-                # the limit, as the pipeline did (measured at 1M: 16.7 s; 10.8 s uncapped).
+                # the limit, as the pipeline did (docs/benchmarks.md: the uncapped figure).
                 (limit,) = raw.execute("select current_setting('memory_limit')").fetchone()
                 raw.execute("SET memory_limit = '4GB'")
                 try:
