@@ -62,6 +62,8 @@ class PeakRss:
         self.every, self.peak_kb = every, 0
         self.phase = "setup"
         self.peak_by_phase: dict[str, int] = {}
+        #: At the overall peak: (this process, its workers together), to tell which grows.
+        self.split_at_peak: tuple[int, int] = (0, 0)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -89,8 +91,11 @@ class PeakRss:
 
     def sample(self) -> int:
         me = os.getpid()
-        total = self._rss_kb(me) + sum(self._rss_kb(c) for c in self._children(me))
-        self.peak_kb = max(self.peak_kb, total)
+        own = self._rss_kb(me)
+        workers = sum(self._rss_kb(c) for c in self._children(me))
+        total = own + workers
+        if total > self.peak_kb:
+            self.peak_kb, self.split_at_peak = total, (own, workers)
         self.peak_by_phase[self.phase] = max(self.peak_by_phase.get(self.phase, 0), total)
         return total
 
@@ -404,6 +409,8 @@ def run_bench(rows: int, *, warehouse: str | None = None, workdir: Path | None =
             outcome = run_pipeline(ctx, full_dir, pool, timings, rss)
         seconds = time.perf_counter() - start
         report["peak_rss_mb_full"] = rss.peak_mb
+        report["peak_rss_mb_full_loader_workers"] = [round(kb / 1024, 1)
+                                                     for kb in rss.split_at_peak]
         rss.phase = "limit"
         with ctx.engine.connect() as conn:
             postings, dupes = conn.execute(sa.text(

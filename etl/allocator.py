@@ -1,0 +1,96 @@
+"""Keep a long pipeline process from holding memory it has freed (glibc's malloc).
+
+A run streams chunk after chunk of postings (10,000 descriptions of 1–3 KB,
+their DataFrame copies, the CSV for COPY, worker results unpickled in the
+pool's thread). With glibc's defaults, that pattern makes the process grow with
+the number of chunks rather than with the size of one:
+
+* the mmap threshold is dynamic: after a large block is freed, blocks up to its
+  size come from the heap instead, where a chunk's freed pages stay behind the
+  next chunk's live ones and are not returned;
+* every thread that allocates (the multiprocessing pool's result thread, Arrow's
+  and the drivers' threads) may get an arena of its own, each fragmenting apart.
+
+Measured with ``lmis bench`` on PostgreSQL (docs/benchmarks.md): the loading
+process peaked at 1,121 MiB at 300,000 postings against 751 at 100,000 with the
+defaults, and at 888 against 906 with the settings below; the run's time did
+not change beyond noise.
+
+The settings are glibc's documented tunables (``mallopt``, and the
+``MALLOC_*`` environment variables that child processes read at start-up). Other
+C libraries (macOS, musl) are left alone: this is a tuning, not a requirement.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import os
+
+log = logging.getLogger(__name__)
+
+#: Blocks of at least this size are mapped on their own and returned on free.
+MMAP_THRESHOLD = 256 * 1024
+#: Free memory at the top of the heap kept for reuse before it is given back.
+TRIM_THRESHOLD = 64 * 1024 * 1024
+#: Arenas shared by all threads (glibc's default is 8 per core).
+ARENA_MAX = 2
+
+# mallopt parameter numbers (glibc malloc.h).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8
+
+#: The same settings for processes this one starts (glibc reads them at start-up).
+ENVIRONMENT = {
+    "MALLOC_MMAP_THRESHOLD_": str(MMAP_THRESHOLD),
+    "MALLOC_TRIM_THRESHOLD_": str(TRIM_THRESHOLD),
+    "MALLOC_ARENA_MAX": str(ARENA_MAX),
+}
+
+_applied: bool | None = None
+
+
+def _glibc() -> ctypes.CDLL | None:
+    if not hasattr(os, "confstr"):
+        return None
+    try:
+        version = os.confstr("CS_GNU_LIBC_VERSION") or ""
+    except (ValueError, OSError):
+        return None
+    if not version.startswith("glibc"):
+        return None
+    name = ctypes.util.find_library("c") or "libc.so.6"
+    try:
+        return ctypes.CDLL(name)
+    except OSError:
+        return None
+
+
+def limit_fragmentation() -> bool:
+    """Apply the settings to this process (once) and to the processes it will start.
+
+    Returns whether this process's allocator was tuned (False off glibc). Settings
+    a user put in the environment win: they are neither overwritten for child
+    processes nor re-applied here.
+    """
+    global _applied
+    if _applied is not None:
+        return _applied
+    if any(name in os.environ for name in ENVIRONMENT):
+        _applied = False  # the operator chose: glibc has already read their values
+        return _applied
+    libc = _glibc()
+    if libc is None:
+        _applied = False
+        return _applied
+    ok = all(libc.mallopt(param, value) == 1 for param, value in (
+        (_M_MMAP_THRESHOLD, MMAP_THRESHOLD),
+        (_M_TRIM_THRESHOLD, TRIM_THRESHOLD),
+        (_M_ARENA_MAX, ARENA_MAX),
+    ))
+    if ok:
+        os.environ.update(ENVIRONMENT)
+    else:
+        log.warning("glibc refused a mallopt setting; memory may grow with long runs")
+    _applied = ok
+    return _applied

@@ -1,0 +1,80 @@
+"""The allocator settings of long runs (etl.allocator), observed in fresh processes.
+
+glibc's default mmap threshold is dynamic: once a 1 MiB block mapped on its own
+is freed, the next one of that size comes from the heap (where freed chunks
+stay). With the settings applied it is mapped again, so freeing it returns the
+memory. ``mallinfo2().hblkhd`` (bytes in blocks mapped on their own) shows which.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROBE = r"""
+import ctypes, json, os, sys
+from etl import allocator
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+        "uordblks", "fordblks", "keepcost")]
+
+libc = ctypes.CDLL("libc.so.6")
+libc.mallinfo2.restype = MallInfo2
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = [ctypes.c_void_p]
+applied = allocator.limit_fragmentation() if sys.argv[1] == "tuned" else False
+mapped = []
+for _ in range(2):
+    before = libc.mallinfo2().hblkhd
+    block = libc.malloc(1 << 20)
+    mapped.append(libc.mallinfo2().hblkhd - before >= 1 << 20)
+    libc.free(block)
+print(json.dumps({"applied": applied, "mapped": mapped,
+                  "env": {k: os.environ.get(k) for k in allocator.ENVIRONMENT}}))
+"""
+
+
+def _probe(mode: str, env: dict[str, str] | None = None) -> dict:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    out = subprocess.run([sys.executable, "-c", PROBE, mode], capture_output=True, text=True,
+                         check=True, env={**clean, **(env or {})})
+    return json.loads(out.stdout)
+
+
+def _glibc_with_mallinfo2() -> bool:
+    version = os.confstr("CS_GNU_LIBC_VERSION") if hasattr(os, "confstr") else None
+    if not version or not version.startswith("glibc"):
+        return False
+    major, minor = (int(x) for x in version.split()[1].split(".")[:2])
+    return (major, minor) >= (2, 33)
+
+
+pytestmark = pytest.mark.skipif(not _glibc_with_mallinfo2(),
+                                reason="needs glibc 2.33+ (mallopt, mallinfo2)")
+
+
+def test_defaults_move_a_freed_large_block_to_the_heap() -> None:
+    # The behaviour the settings exist for: without them the second block is not mapped.
+    assert _probe("default")["mapped"] == [True, False]
+
+
+def test_settings_keep_large_blocks_mapped_and_reach_child_processes() -> None:
+    result = _probe("tuned")
+    assert result["applied"] is True
+    assert result["mapped"] == [True, True]
+    assert result["env"] == {"MALLOC_MMAP_THRESHOLD_": str(256 * 1024),
+                             "MALLOC_TRIM_THRESHOLD_": str(64 * 1024 * 1024),
+                             "MALLOC_ARENA_MAX": "2"}
+
+
+def test_an_operator_setting_in_the_environment_wins() -> None:
+    result = _probe("tuned", {"MALLOC_ARENA_MAX": "4"})
+    assert result["applied"] is False
+    assert result["env"]["MALLOC_ARENA_MAX"] == "4"
+    assert result["env"]["MALLOC_MMAP_THRESHOLD_"] is None
