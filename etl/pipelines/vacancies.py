@@ -655,6 +655,8 @@ def _clusters_from_pairs(ids: list[str], pairs: list[tuple[int, int]],
 
     uf = _UnionFind(len(ids))
     for ia, ib in pairs:
+        if uf.find(ia) == uf.find(ib):
+            continue  # already joined through another pair: no description to fold or compare
         da, db = description(ids[ia]), description(ids[ib])
         if da and db and fuzz.token_set_ratio(da, db) < DESCRIPTION_THRESHOLD:
             continue
