@@ -11,10 +11,9 @@ the number of chunks rather than with the size of one:
 * every thread that allocates (the multiprocessing pool's result thread, Arrow's
   and the drivers' threads) may get an arena of its own, each fragmenting apart.
 
-Measured with ``lmis bench`` on PostgreSQL (docs/benchmarks.md): the loading
-process peaked at 1,121 MiB at 300,000 postings against 751 at 100,000 with the
-defaults, and at 888 against 906 with the settings below; the run's time did
-not change beyond noise.
+With these settings the loading process of ``lmis bench`` no longer grows
+between 100,000 and 300,000 postings, with run times within their run-to-run spread
+(docs/benchmarks.md has the figures, and what still grows at a million).
 
 The settings are glibc's documented tunables (``mallopt``, and the
 ``MALLOC_*`` environment variables that child processes read at start-up). Other
