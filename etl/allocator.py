@@ -11,9 +11,14 @@ the number of chunks rather than with the size of one:
 * every thread that allocates (the multiprocessing pool's result thread, Arrow's
   and the drivers' threads) may get an arena of its own, each fragmenting apart.
 
-With these settings the loading process of ``lmis bench`` no longer grows
-between 100,000 and 300,000 postings, with run times within their run-to-run spread
-(docs/benchmarks.md has the figures, and what still grows at a million).
+With these settings the loading process of ``lmis bench`` on PostgreSQL no
+longer grows between 100,000 and 300,000 postings, with run times within their
+run-to-run spread. With an embedded DuckDB in the process they measured slower
+and larger, so they are applied when a PostgreSQL engine is made
+(``etl.warehouse.connection.get_engine``), which every pipeline run, ``lmis``
+command and Airflow task loading into PostgreSQL goes through, before it starts
+worker processes (docs/benchmarks.md has the figures, and what still grows at a
+million).
 
 The settings are glibc's documented tunables (``mallopt``, and the
 ``MALLOC_*`` environment variables that child processes read at start-up). Other

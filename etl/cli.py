@@ -40,9 +40,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from etl.allocator import limit_fragmentation
-
-    limit_fragmentation()  # before pipelines run, and inherited by the processes they start
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)

@@ -204,15 +204,8 @@ def upstream_interval_end(context: dict) -> datetime | None:
 
 
 def run_context(context: dict | None = None):
-    """The RunContext of the task being executed (only callable inside a task).
-
-    Every task body starts here, so this is also where the task's process gets the
-    allocator settings of long pipeline runs (``etl.allocator``).
-    """
-    from etl.allocator import limit_fragmentation
+    """The RunContext of the task being executed (only callable inside a task)."""
     from etl.pipelines.context import RunContext
-
-    limit_fragmentation()
 
     if context is None:
         from airflow.sdk import get_current_context

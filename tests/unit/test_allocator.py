@@ -78,3 +78,22 @@ def test_an_operator_setting_in_the_environment_wins() -> None:
     assert result["applied"] is False
     assert result["env"]["MALLOC_ARENA_MAX"] == "4"
     assert result["env"]["MALLOC_MMAP_THRESHOLD_"] is None
+
+
+ENGINE_PROBE = r"""
+import json, os, sys
+from etl.warehouse.connection import get_engine
+get_engine(sys.argv[1])
+print(json.dumps(os.environ.get("MALLOC_ARENA_MAX")))
+"""
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("postgresql+psycopg://nobody@127.0.0.1:1/none", "2"),  # no connection is made
+    ("duckdb:///:memory:", None),
+])
+def test_applied_by_postgresql_engines_only(url: str, expected: str | None) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    out = subprocess.run([sys.executable, "-c", ENGINE_PROBE, url], capture_output=True,
+                         text=True, check=True, env=clean)
+    assert json.loads(out.stdout) == expected
