@@ -13,8 +13,9 @@ the number of chunks rather than with the size of one:
 
 With these settings the loading process of ``lmis bench`` on PostgreSQL no
 longer grows between 100,000 and 300,000 postings, with run times within their
-run-to-run spread. With an embedded DuckDB in the process they measured slower
-and larger, so they are applied when a PostgreSQL engine is made
+run-to-run spread. With an embedded DuckDB in the process no gain showed (its
+buffer pool dominates, and at a million postings the run was slower), so they
+are applied when a PostgreSQL engine is made
 (``etl.warehouse.connection.get_engine``), which every pipeline run, ``lmis``
 command and Airflow task loading into PostgreSQL goes through, before it starts
 worker processes (docs/benchmarks.md has the figures, and what still grows at a

@@ -112,8 +112,8 @@ def get_engine(url: str | None = None) -> Engine:
 
     from etl.allocator import limit_fragmentation
 
-    # A process that loads into PostgreSQL streams chunks through the driver; with an
-    # embedded DuckDB in the process the same settings measured slower and larger.
+    # Where the gain was measured: a process streaming chunks into PostgreSQL. With the
+    # embedded DuckDB in the process no gain showed (docs/benchmarks.md).
     limit_fragmentation()
 
     return sa.create_engine(
