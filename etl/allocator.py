@@ -29,7 +29,6 @@ C libraries (macOS, musl) are left alone: this is a tuning, not a requirement.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import os
 
@@ -56,19 +55,12 @@ _applied: bool | None = None
 
 
 def _glibc() -> ctypes.CDLL | None:
-    if not hasattr(os, "confstr"):
-        return None
+    """The C library this process runs on, when it is glibc (its symbols: ``CDLL(None)``)."""
     try:
         version = os.confstr("CS_GNU_LIBC_VERSION") or ""
-    except (ValueError, OSError):
+    except (AttributeError, ValueError, OSError):  # no confstr, or not a glibc name
         return None
-    if not version.startswith("glibc"):
-        return None
-    name = ctypes.util.find_library("c") or "libc.so.6"
-    try:
-        return ctypes.CDLL(name)
-    except OSError:
-        return None
+    return ctypes.CDLL(None) if version.startswith("glibc") else None
 
 
 def limit_fragmentation() -> bool:

@@ -40,11 +40,16 @@ print(json.dumps({"applied": applied, "mapped": mapped,
 """
 
 
-def _probe(mode: str, env: dict[str, str] | None = None) -> dict:
+def _fresh(code: str, arg: str, env: dict[str, str] | None = None):
+    """What ``code`` prints as JSON, run in a new interpreter without our MALLOC_* variables."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
-    out = subprocess.run([sys.executable, "-c", PROBE, mode], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", code, arg], capture_output=True, text=True,
                          check=True, env={**clean, **(env or {})})
     return json.loads(out.stdout)
+
+
+def _probe(mode: str, env: dict[str, str] | None = None) -> dict:
+    return _fresh(PROBE, mode, env)
 
 
 def _glibc_with_mallinfo2() -> bool:
@@ -93,7 +98,4 @@ print(json.dumps(os.environ.get("MALLOC_ARENA_MAX")))
     ("duckdb:///:memory:", None),
 ])
 def test_applied_by_postgresql_engines_only(url: str, expected: str | None) -> None:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
-    out = subprocess.run([sys.executable, "-c", ENGINE_PROBE, url], capture_output=True,
-                         text=True, check=True, env=clean)
-    assert json.loads(out.stdout) == expected
+    assert _fresh(ENGINE_PROBE, url) == expected
