@@ -44,6 +44,7 @@ import yaml
 
 from etl.bench.generator import SOURCES, write_postings
 from etl.bench.stages import parse_and_normalise
+from etl.pipelines.timing import current_stage
 from etl.settings import PACKAGE_DIR
 
 SLICE_LINES = 500
@@ -62,6 +63,8 @@ class PeakRss:
         self.every, self.peak_kb = every, 0
         self.phase = "setup"
         self.peak_by_phase: dict[str, int] = {}
+        #: Peak per (phase, innermost timed stage), e.g. ``load/validate``, ``publish/model_x``.
+        self.peak_by_stage: dict[str, int] = {}
         #: At the overall peak: (this process, its workers together), to tell which grows.
         self.split_at_peak: tuple[int, int] = (0, 0)
         self._stop = threading.Event()
@@ -97,6 +100,8 @@ class PeakRss:
         if total > self.peak_kb:
             self.peak_kb, self.split_at_peak = total, (own, workers)
         self.peak_by_phase[self.phase] = max(self.peak_by_phase.get(self.phase, 0), total)
+        stage = f"{self.phase}/{current_stage() or '-'}"
+        self.peak_by_stage[stage] = max(self.peak_by_stage.get(stage, 0), total)
         return total
 
     def _run(self) -> None:
@@ -453,4 +458,5 @@ def run_bench(rows: int, *, warehouse: str | None = None, workdir: Path | None =
             })
     report["peak_rss_mb"] = rss.peak_mb
     report["peak_rss_mb_by_phase"] = {k: round(v / 1024, 1) for k, v in rss.peak_by_phase.items()}
+    report["peak_rss_mb_by_stage"] = {k: round(v / 1024, 1) for k, v in rss.peak_by_stage.items()}
     return report
