@@ -338,7 +338,8 @@ def ingest(source_name: str, context: dict | None = None) -> dict:
 def deduplicate_and_record(counts: list[dict]) -> dict:
     """Cross-source deduplication of vacancies, then one ledger row per source that ran."""
     from etl.ops.locks import source_lock
-    from etl.pipelines.vacancies import deduplicate, record_ledgers
+    from etl.pipelines.vacancies import record_ledgers
+    from etl.pipelines.vacancy_dedup import deduplicate
 
     ctx = run_context()
     ran = [c for c in counts if c and not c.get("skipped")]

@@ -249,7 +249,8 @@ def run_pipeline(ctx, data_dir: Path, pool, timings: dict[str, float],
                  rss: PeakRss | None = None) -> dict:
     """parse → normalise → stage_and_load per source → deduplicate → ledgers → publish."""
     from etl.pipelines.publish import publish
-    from etl.pipelines.vacancies import CHUNK_ROWS, deduplicate, record_ledgers, stage_and_load
+    from etl.pipelines.vacancies import CHUNK_ROWS, record_ledgers, stage_and_load
+    from etl.pipelines.vacancy_dedup import deduplicate
 
     # The workers keep parsing while the loader codes, validates and loads a chunk:
     # a chunk's worth of slices (plus one per worker) may wait, no more.

@@ -15,12 +15,8 @@ def ingest_all(ctx: RunContext) -> dict[str, dict]:
     from etl.pipelines.returnees import ingest_returnees
     from etl.pipelines.statistics import ingest_statistics
     from etl.pipelines.survey import ingest_survey
-    from etl.pipelines.vacancies import (
-        deduplicate,
-        ingest_jobboard,
-        ingest_pes_feed,
-        record_ledgers,
-    )
+    from etl.pipelines.vacancies import ingest_jobboard, ingest_pes_feed, record_ledgers
+    from etl.pipelines.vacancy_dedup import deduplicate
 
     results: dict[str, dict] = {}
     vacancy_counts = []

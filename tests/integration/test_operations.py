@@ -346,8 +346,8 @@ from datetime import datetime, timedelta
 from etl.pipelines.context import RunContext
 from etl.pipelines.returnees import ingest_returnees
 from etl.pipelines.survey import ingest_survey
-from etl.pipelines.vacancies import (
-    deduplicate, ingest_jobboard, ingest_pes_feed, record_ledgers)
+from etl.pipelines.vacancies import ingest_jobboard, ingest_pes_feed, record_ledgers
+from etl.pipelines.vacancy_dedup import deduplicate
 
 end = datetime(2026, 10, 15)
 ctx = RunContext(run_id="preload", dag_id="test_preload",

@@ -1,0 +1,92 @@
+"""Deduplication across runs, in a real warehouse (DuckDB, and a scratch PostgreSQL database).
+
+A daily run re-reads only the blocks it touched, in their own date windows. What
+earlier runs clustered must survive that: a posting whose cluster's first posting
+lies outside the window keeps its cluster, and when a run brings an earlier posting
+of a cluster, the members it did not re-read follow the new first posting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from etl.config.sources import PACKAGE_CONFIG_DIR
+from etl.pipelines.context import RunContext
+from etl.pipelines.vacancies import stage_and_load
+from etl.pipelines.vacancy_dedup import deduplicate
+from etl.warehouse.connection import get_engine
+from etl.warehouse.setup import init_warehouse
+
+DESCRIPTION = ("Tenue de la comptabilité générale, rapprochements bancaires, déclarations "
+               "fiscales et sociales, clôtures mensuelles. Maîtrise de Sage exigée.")
+
+
+@pytest.fixture
+def config(lmis_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LMIS_CONFIG", str(PACKAGE_CONFIG_DIR / "demo_sources.yml"))
+    monkeypatch.setenv("LMIS_DEMO_DIR", str(lmis_home / "demo"))
+    monkeypatch.setenv("LMIS_PSEUDONYM_KEY", "test-key-" + "0" * 32)
+
+
+def _posting(source_id: str, date_posted: str, source: str = "board_a",
+             title: str = "Comptable (H/F)") -> dict:
+    return {
+        "source": source, "url": f"https://{source}.example.org/{source_id}",
+        "source_id": source_id, "title": title,
+        "employer_name": "Teranga Services SARL", "date_posted": date_posted,
+        "valid_through": None, "employment_type": "FULL_TIME", "is_remote": False,
+        "locality": "Dakar", "country_code": "SN", "region_code": "SN-DK",
+        "salary_min": None, "salary_max": None, "salary_currency": None,
+        "salary_period": None, "salary_monthly": None, "description_text": DESCRIPTION,
+        "language": "fr", "fetched_at": datetime(2026, 10, 15),
+    }
+
+
+def _run(url: str, run_id: str, day: str, postings: list[dict]) -> None:
+    at = datetime.fromisoformat(day)
+    ctx = RunContext(run_id=run_id, data_interval_start=at, data_interval_end=at,
+                     warehouse_url=url)
+    init_warehouse(ctx.engine, ctx.config.country)
+    for source in sorted({p["source"] for p in postings}):
+        stage_and_load(ctx, source, [p for p in postings if p["source"] == source])
+    deduplicate(ctx)
+
+
+def _clusters(url: str) -> dict[str, tuple[str, bool]]:
+    """source_id → (source_id of the cluster's first posting, is_duplicate)."""
+    with get_engine(url).connect() as conn:
+        rows = conn.execute(sa.text(
+            "select v.source_id, f.source_id as first, v.is_duplicate from core.vacancies as v "
+            "join core.vacancies as f on f.vacancy_id = v.cluster_id")).all()
+    return {r.source_id: (r.first, bool(r.is_duplicate)) for r in rows}
+
+
+def _window_edge(url: str) -> None:
+    # Run 1: the same vacancy on two boards, 25 days apart.
+    _run(url, "run-1", "2026-08-27", [_posting("Q", "2026-08-01", "board_b"),
+                                      _posting("P", "2026-08-26")])
+    assert _clusters(url) == {"Q": ("Q", False), "P": ("Q", True)}
+    # Run 2 brings it a third time; its block is re-read from 2026-08-26, without Q.
+    _run(url, "run-2", "2026-09-25", [_posting("N", "2026-09-25")])
+    assert _clusters(url) == {"Q": ("Q", False), "P": ("Q", True), "N": ("Q", True)}
+    # Run 3 brings an earlier posting of it (a board's late export, with today's other
+    # offer): Q is re-read, P and N (more than 30 days after it) are not, and all three
+    # follow the new first posting.
+    _run(url, "run-3", "2026-09-26", [
+        _posting("E", "2026-07-20", "board_b"),
+        _posting("D", "2026-09-26", "board_b", title="Chauffeur poids lourd")])
+    assert _clusters(url) == {"E": ("E", False), "Q": ("E", True), "P": ("E", True),
+                              "N": ("E", True), "D": ("D", False)}
+
+
+def test_clusters_survive_later_runs_duckdb(config: None, duckdb_url: str) -> None:
+    _window_edge(duckdb_url)
+
+
+@pytest.mark.postgres
+def test_clusters_survive_later_runs_postgresql(config: None, pg_url: str) -> None:
+    _window_edge(pg_url)

@@ -1,1 +1,0 @@
-delete from core.cluster_blocks where run_id = :run_id

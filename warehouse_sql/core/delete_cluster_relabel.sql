@@ -1,0 +1,1 @@
+delete from core.cluster_relabel where run_id = :run_id
