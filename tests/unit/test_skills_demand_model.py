@@ -1,0 +1,104 @@
+"""published.skills_demand on generated postings, against its definition worked out in pandas.
+
+The model counts with sums over regions instead of distinct counts per cell; this
+checks it gives the definition's rows: per quarter x region (and the nation) x
+unit group, the skills most asked by distinct non-duplicate postings, their share
+of the cell's postings, top 10 by count then skill. The postings include the
+awkward ones: no region (the nation only), the nation's own code as region
+(counted once in the nation), duplicates and unclassified postings (not counted).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from etl.config.method import load_method
+from etl.config.sources import PACKAGE_CONFIG_DIR
+from etl.warehouse.bulk import bulk_insert
+from etl.warehouse.connection import get_engine
+from etl.warehouse.models import build_layers
+from etl.warehouse.setup import init_warehouse
+
+REGIONS = ["SN-DK", "SN-TH", "SN-SL", None, "SN"]
+ISCO = ["2512", "7112", "4110", None]
+SKILLS = [f"http://data.europa.eu/esco/skill/s{n:02d}" for n in range(14)]
+
+
+def _postings(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = random.Random(seed)
+    rows, pairs = [], []
+    for i in range(n):
+        vid = f"v{i:05d}"
+        posted = date(2026, rng.choice([4, 5, 8, 9]), rng.randint(1, 28))
+        duplicate = rng.random() < 0.1
+        rows.append({
+            "vacancy_id": vid, "source": "test", "source_id": vid, "title": "job",
+            "date_posted": posted, "region_code": rng.choice(REGIONS), "country_code": "SN",
+            "isco08": rng.choice(ISCO), "isco_confidence": 1.0, "isco_method": "given",
+            "content_hash": vid, "cluster_id": "v00000" if duplicate else vid,
+            "is_duplicate": duplicate,
+            "first_seen_at": datetime.combine(posted, datetime.min.time()),
+            "last_seen_at": datetime.combine(posted, datetime.min.time()),
+            "loaded_run_id": "given",
+        })
+        # Skew: low-numbered skills are asked more often, so the top 10 cut matters.
+        for skill in SKILLS:
+            if rng.random() < 0.6 / (1 + SKILLS.index(skill) / 4):
+                pairs.append({"vacancy_id": vid, "skill_uri": skill})
+    return pd.DataFrame(rows), pd.DataFrame(pairs)
+
+
+def _expected(postings: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The definition: distinct postings per cell, the nation holding every posting once."""
+    counted = postings[~postings["is_duplicate"] & postings["isco08"].notna()].copy()
+    counted["quarter"] = [f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in counted["date_posted"]]
+    regional = counted[counted["region_code"].notna()]
+    cells = pd.concat([regional[["quarter", "region_code", "isco08", "vacancy_id"]],
+                       counted[["quarter", "isco08", "vacancy_id"]].assign(region_code="SN")]
+                      ).drop_duplicates()
+    totals = cells.groupby(["quarter", "region_code", "isco08"]).size().rename("vacancies")
+    mentions = (cells.merge(pairs, on="vacancy_id")
+                .groupby(["quarter", "region_code", "isco08", "skill_uri"])["vacancy_id"]
+                .nunique().rename("vacancies_mentioning").reset_index())
+    mentions = mentions.join(totals, on=["quarter", "region_code", "isco08"])
+    mentions["share_of_vacancies"] = mentions["vacancies_mentioning"] / mentions["vacancies"]
+    mentions = mentions.sort_values(["quarter", "region_code", "isco08",
+                                     "vacancies_mentioning", "skill_uri"],
+                                    ascending=[True, True, True, False, True])
+    mentions["rank"] = mentions.groupby(["quarter", "region_code", "isco08"]).cumcount() + 1
+    return mentions[mentions["rank"] <= 10].drop(columns="vacancies")
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def warehouse_url(request, tmp_path) -> str:
+    if request.param == "duckdb":
+        return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    return request.getfixturevalue("pg_url")
+
+
+def test_skills_demand_matches_its_definition(warehouse_url: str) -> None:
+    postings, pairs = _postings(1500, seed=7)
+    engine = get_engine(warehouse_url)
+    init_warehouse(engine, "SN")
+    with engine.begin() as conn:
+        bulk_insert(conn, "core", "vacancies", postings)
+        bulk_insert(conn, "core", "vacancy_skills", pairs)
+    method = load_method(PACKAGE_CONFIG_DIR / "method.yml")
+    params = {**method.sql_params(), "run_id": "unit", "currency": "XOF",
+              "as_of_date": date(2026, 9, 30), "open_since_date": date(2026, 8, 1)}
+    build_layers(engine, params, ["intermediate", "marts", "published"])
+    with engine.connect() as conn:
+        found = pd.read_sql(sa.text("select quarter, region_code, isco08, skill_uri, "
+                                    "vacancies_mentioning, share_of_vacancies, rank "
+                                    "from core.pub_skills_demand"), conn)
+    key = ["quarter", "region_code", "isco08", "rank"]
+    expected = _expected(postings, pairs).sort_values(key).reset_index(drop=True)
+    found = found.sort_values(key).reset_index(drop=True)
+    assert len(expected) > 200 and (expected["rank"] == 10).any()
+    assert set(expected["region_code"]) == {"SN-DK", "SN-TH", "SN-SL", "SN"}
+    pd.testing.assert_frame_equal(found[expected.columns], expected, check_dtype=False)
