@@ -25,6 +25,8 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy.engine import Engine
 
+from etl.pipelines.timing import StageTimer
+
 #: Write-ahead log size that triggers a checkpoint inside a step (DuckDB's default: 16 MB).
 BULK_CHECKPOINT_THRESHOLD = "1GB"
 
@@ -33,8 +35,11 @@ R = TypeVar("R")
 
 
 @contextmanager
-def step_session(engine: Engine) -> Iterator[None]:
-    """Keep an embedded DuckDB database open (one checkpoint at the end); a no-op elsewhere."""
+def step_session(engine: Engine, timings: dict[str, float] | None = None) -> Iterator[None]:
+    """Keep an embedded DuckDB database open (one checkpoint at the end); a no-op elsewhere.
+
+    ``timings`` (optional) receives the checkpoint's seconds as ``checkpoint``.
+    """
     if engine.dialect.name != "duckdb":
         yield
         return
@@ -44,18 +49,23 @@ def step_session(engine: Engine) -> Iterator[None]:
             yield
             # The step's work reaches the database file now, not when a later
             # process opens it (after a failure, closing the file checkpoints).
-            keeper.exec_driver_sql("CHECKPOINT")
+            with StageTimer(timings)("checkpoint"):
+                keeper.exec_driver_sql("CHECKPOINT")
         finally:
             keeper.exec_driver_sql("RESET checkpoint_threshold")  # an outer session goes on
 
 
 def holds_warehouse_open(step: Callable[P, R]) -> Callable[P, R]:
-    """Run a pipeline step (``step(ctx, …)``) inside :func:`step_session` of ``ctx.engine``."""
+    """Run a pipeline step (``step(ctx, …)``) inside :func:`step_session` of ``ctx.engine``.
+
+    A step called with ``timings=`` also gets its closing checkpoint timed there.
+    """
 
     @functools.wraps(step)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         ctx: Any = args[0]
-        with step_session(ctx.engine):
+        timings = kwargs.get("timings")
+        with step_session(ctx.engine, timings if isinstance(timings, dict) else None):
             return step(*args, **kwargs)
 
     return wrapper
