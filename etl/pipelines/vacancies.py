@@ -250,7 +250,14 @@ def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
     with ctx.engine.begin() as conn:
         with timer("upsert"):
             refresh_statistics(conn, "staging", "vacancies")
-            conn.execute(sql_text("core/upsert_vacancies_update"), params)
+            # Changed postings first (deleted, re-inserted with what they keep), so that
+            # the insert of new ones (not yet in core) does not take them for new.
+            conn.execute(sql_text("core/create_vacancies_replaced"))
+            conn.execute(sql_text("core/delete_vacancies_replaced"), params)
+            conn.execute(sql_text("core/keep_changed_vacancies"), params)
+            conn.execute(sql_text("core/delete_changed_vacancies"), params)
+            conn.execute(sql_text("core/insert_changed_vacancies"), params)
+            conn.execute(sql_text("core/delete_vacancies_replaced"), params)
             conn.execute(sql_text("core/upsert_vacancies_insert"), params)
         with timer("upsert_skills"):
             conn.execute(sql_text("core/delete_vacancy_skills_of_run"), params)

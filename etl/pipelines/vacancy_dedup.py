@@ -3,9 +3,9 @@
 The rules are those of :func:`etl.normalise.dedup.assign_clusters`; this module applies
 them to what a run loaded without reading the history: only the blocks (employer ×
 region) the run touched, each in its own date window, and only pairs that involve a
-posting the run loaded. Clusters found by earlier runs are kept as links, so a run only
-adds to them (or moves an edited posting out), and a cluster's members outside the
-window follow when its first posting changes.
+posting the run loaded. Clusters found by earlier runs are kept as links, so a run adds
+to them and merges them (and matches an edited posting afresh), and a cluster's members
+outside the window follow when its first posting changes.
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ def deduplicate(ctx: RunContext, window_days: int = 30, *,
        are read and compared only for the pairs whose titles and dates match;
     3. the other postings read keep their clusters as links (they were matched
        by earlier runs, some with postings outside the window), so a run adds
-       links and moves edited postings, and never splits a cluster because part
-       of it lies outside the window; where a cluster's first posting changes,
+       links and matches edited postings afresh, and never splits a cluster
+       because part of it lies outside the window; where a cluster's first posting changes,
        its members outside the window are relabelled too;
     4. postings of the run outside any block are their own cluster; postings
        with the same URL in different clusters merge their clusters;

@@ -90,3 +90,36 @@ def test_clusters_survive_later_runs_duckdb(config: None, duckdb_url: str) -> No
 @pytest.mark.postgres
 def test_clusters_survive_later_runs_postgresql(config: None, pg_url: str) -> None:
     _window_edge(pg_url)
+
+
+def _edited_posting_keeps_its_history(url: str) -> None:
+    first = {**_posting("P", "2026-08-26"), "fetched_at": datetime(2026, 8, 27)}
+    _run(url, "run-1", "2026-08-27", [_posting("Q", "2026-08-01", "board_b"), first])
+    # A fresh record (the load adds its identity and hash to the records it is given).
+    edited = {**_posting("P", "2026-08-26"), "fetched_at": datetime(2026, 9, 2),
+              "description_text": DESCRIPTION + " Mise à jour : date limite prolongée."}
+    _run(url, "run-2", "2026-09-02", [edited])
+    with get_engine(url).connect() as conn:
+        row = conn.execute(sa.text(
+            "select v.description_text, v.first_seen_at, v.last_seen_at, v.loaded_run_id, "
+            "v.is_duplicate, "
+            "f.source_id as first from core.vacancies as v "
+            "join core.vacancies as f on f.vacancy_id = v.cluster_id "
+            "where v.source_id = 'P'")).one()
+        count = conn.execute(sa.text("select count(*) from core.vacancies")).scalar()
+    assert count == 2
+    assert row.description_text.endswith("date limite prolongée.")
+    assert (row.first_seen_at, row.last_seen_at) == (datetime(2026, 8, 27), datetime(2026, 9, 2))
+    assert row.loaded_run_id == "run-2"
+    assert (row.first, row.is_duplicate) == ("Q", True)
+
+
+def test_an_edited_posting_keeps_when_it_was_first_seen_and_its_cluster_duckdb(
+        config: None, duckdb_url: str) -> None:
+    _edited_posting_keeps_its_history(duckdb_url)
+
+
+@pytest.mark.postgres
+def test_an_edited_posting_keeps_when_it_was_first_seen_and_its_cluster_postgresql(
+        config: None, pg_url: str) -> None:
+    _edited_posting_keeps_its_history(pg_url)
