@@ -184,15 +184,13 @@ def _cluster_batch(ctx: RunContext, rows: pd.DataFrame, window_days: int) -> Non
     relabel: dict[str, str] = {}
     for (a, b), found in zip(blocks, pairs, strict=True):
         links = kept[a:b]
-        if any(c is not None for c in links):
-            clusters[a:b], moved = _clusters_keeping_links(ids[a:b], days[a:b], links, found,
-                                                           descriptions, day_of)
-            for old, new in moved.items():  # a cluster reaching two blocks: the earliest
-                if old not in relabel or (day_of[new], new) < (day_of[relabel[old]],
-                                                               relabel[old]):
-                    relabel[old] = new
-        elif found:
-            clusters[a:b] = _clusters_from_pairs(ids[a:b], found, descriptions)
+        if not found and all(c is None for c in links):
+            continue
+        clusters[a:b], moved = _clusters_keeping_links(ids[a:b], days[a:b], links, found,
+                                                       descriptions, day_of)
+        for old, new in moved.items():  # a cluster reaching two blocks: the earliest
+            if old not in relabel or (day_of[new], new) < (day_of[relabel[old]], relabel[old]):
+                relabel[old] = new
     with ctx.engine.begin() as conn:
         bulk_insert(conn, "core", "cluster_batch", pd.DataFrame({
             "run_id": ctx.run_id, "vacancy_id": ids, "cluster_id": clusters}))
@@ -344,24 +342,10 @@ def _join_pairs(uf, ids: list[str], pairs: list[tuple[int, int]],
         uf.union(ia, ib)
 
 
-def _clusters_from_pairs(ids: list[str], pairs: list[tuple[int, int]],
-                         descriptions: dict[str, str | None]) -> list[str]:
-    """Cluster id (vacancy_id of the earliest member) per posting of a block.
-
-    ``ids`` are in date order, so the union-find root (the smallest position) is
-    the earliest posting.
-    """
-    from etl.normalise.dedup import _UnionFind
-
-    uf = _UnionFind(len(ids))
-    _join_pairs(uf, ids, pairs, descriptions)
-    return [ids[uf.find(i)] for i in range(len(ids))]
-
-
 def _clusters_keeping_links(ids: list[str], days: np.ndarray, kept: list[str | None],
                             pairs: list[tuple[int, int]], descriptions: dict[str, str | None],
                             day_of: dict[str, int]) -> tuple[list[str], dict[str, str]]:
-    """Clusters of a block where some postings keep the cluster an earlier run gave them.
+    """Clusters of a block, where some postings may keep the cluster an earlier run gave them.
 
     ``kept[i]`` is that cluster (``None`` for a posting the run loaded, which is
     matched afresh). Each kept cluster is a node joined to its postings, so
@@ -404,8 +388,10 @@ def _cluster_block(block: pd.DataFrame, *, window_days: int) -> list[str]:
     """Cluster ids of one block given with its descriptions (title pairs, then descriptions)."""
     ids = block["vacancy_id"].tolist()
     pairs = _title_pairs(block, window_days=window_days)
-    return _clusters_from_pairs(ids, pairs, dict(zip(ids, block["description_text"],
-                                                     strict=True)))
+    clusters, _ = _clusters_keeping_links(
+        ids, _epoch_days(block["date_posted"]), [None] * len(ids), pairs,
+        dict(zip(ids, block["description_text"], strict=True)), {})
+    return clusters
 
 
 def _merge_clusters(links: pd.DataFrame) -> dict[str, str]:
