@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import random
+import re
 import unicodedata
 
 import pytest
 
-from etl.normalise.text import clean_display_title, drop_combining_marks, normalise_title
+from etl.normalise.text import (
+    clean_display_title,
+    drop_combining_marks,
+    normalise_title,
+    strip_accents,
+    tokenize,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,3 +73,21 @@ def test_drop_combining_marks_equals_its_per_character_definition() -> None:
     texts = ["".join(rng.choice(pool) for _ in range(30)) for _ in range(3000)]
     assert [t for t in texts if drop_combining_marks(t) != _plain_by_character(t)] == []
     assert drop_combining_marks("Ingénieur ﬁnancier, Straße") == "Ingenieur financier, Straße"
+
+
+def test_tokenize_equals_the_runs_of_letters_and_digits_of_the_plain_text() -> None:
+    # tokenize splits with bytes.translate in C; its definition is the regular expression.
+    rng = random.Random(11)
+    pool = [*"abcXYZ019 -_'’.,+#&/\t\n", "é", "É", "ß", "œ", "ﬁ", "\u0301", "\u20d7", "\u05d0",
+            "\u00a0", "c++", "C#", ".NET", "node.js", "R&D", "\ud800"]
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 30))) for _ in range(20000)]
+    texts += ["Développeur C++ / .NET, R&D — l’équipe", "", "   ", "x"]
+
+    def definition(text: str) -> list[str]:
+        return [t for t in re.split(r"[^a-z0-9]+", strip_accents(text.lower())) if t]
+
+    # Texts without the marks of the special terms ("c++" → "cplusplus"), which have tests
+    # of their own.
+    plain_texts = [t for t in texts if not re.search(r"[+#&]|\.(?:net|js)", t.lower())]
+    assert len(plain_texts) > 2000
+    assert [t for t in plain_texts if tokenize(t) != definition(t)] == []

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from etl.normalise import skills
 from etl.normalise.skills import SkillTagger, get_skill_tagger, skills_for_occupation
+from etl.normalise.text import tokenize
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "vacancy_api"
 
@@ -81,3 +84,46 @@ def test_skills_for_occupation() -> None:
     assert skills_for_occupation("0110") != accountants
     with pytest.raises(ValueError, match="4-digit"):
         skills_for_occupation("24")
+
+
+def _greedy_longest(keys: dict[tuple[str, ...], str], longest: int, text: str
+                    ) -> list[tuple[str, str]]:
+    """The tagger's matching by its definition, word by word: from the first word on,
+    the longest label starting at a word wins and the next match starts after it."""
+    tokens = [skills._fold(t) for t in tokenize(skills._strip_html(text)) if t not in skills._STOP]
+    found: dict[str, str] = {}
+    i = 0
+    while i < len(tokens):
+        for size in range(min(longest, len(tokens) - i), 0, -1):
+            uri = keys.get(tuple(tokens[i : i + size]))
+            if uri is not None:
+                found.setdefault(uri, " ".join(tokens[i : i + size]))
+                i += size
+                break
+        else:
+            i += 1
+    return list(found.items())
+
+
+def test_esco_tagger_matches_its_word_by_word_definition() -> None:
+    # The automaton (in Rust) against a plain loop over words, on generated ads (ESCO
+    # phrases in English and French, plurals, stop words), real descriptions and texts
+    # built from the labels' own words, so that overlapping labels meet.
+    from etl.bench.generator import PostingGenerator
+
+    tagger = get_skill_tagger()
+    keys = {tuple(m.split(" ")): uri
+            for m, uri in zip(tagger._matched, tagger._uris, strict=True)}
+    longest = max(map(len, keys))
+    generator = PostingGenerator(2000, seed=3)
+    texts = [generator.posting(i)[1]["description"] for i in range(0, 2000, 4)]
+    data = json.loads((FIXTURES / "remotive_remote_jobs_response.json").read_text("utf-8"))
+    texts += [job["description"] for job in data["jobs"]]
+    rng = random.Random(5)
+    words = sorted({w for key in keys for w in key} | set(skills._STOP))
+    pool = words + [w + "s" for w in words[:3000]]
+    texts += [" ".join(rng.choice(pool) for _ in range(60)) for _ in range(300)]
+    assert sum(len(tagger.tag(t)) for t in texts) > 5000
+    mismatched = [t for t in texts
+                  if [(m.skill_uri, m.matched) for m in tagger.tag(t)] != _greedy_longest(keys, longest, t)]
+    assert mismatched == []
