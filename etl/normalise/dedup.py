@@ -41,11 +41,10 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from etl.normalise.text import drop_combining_marks
+from etl.normalise.text import drop_combining_marks, word_runs
 from etl.normalise.vacancy import canonical_url, clean_title
 
 _CHUNK = 2000
-_NON_WORD = re.compile(r"[^a-z0-9]+")
 REQUIRED_COLUMNS = ("source", "source_id", "url", "title", "employer_name", "date_posted")
 
 _LEGAL_FORMS = re.compile(
@@ -57,8 +56,22 @@ _LEGAL_FORMS = re.compile(
 def _fold(text: Any) -> str:
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
-    value = drop_combining_marks(str(text).replace("’", "'")).lower()
-    return _NON_WORD.sub(" ", value).strip()
+    return word_runs(drop_combining_marks(str(text).replace("’", "'")).lower())
+
+
+def folded_prefix(text: Any, chars: int) -> str:
+    """``_fold(text)[:chars]``, folding only as much of a long text as that needs.
+
+    Folding keeps prefixes (each character folds on its own; a word or a run of
+    blanks cut at the end only changes what comes after it), so when the fold of a
+    slice is longer than ``chars``, its first ``chars`` are those of the whole
+    text's fold. Descriptions are compared on their first 1,500 folded characters.
+    """
+    if isinstance(text, str) and len(text) > chars + chars // 4:
+        folded = _fold(text[: chars + chars // 4])
+        if len(folded) > chars:
+            return folded[:chars]
+    return _fold(text)[:chars]
 
 
 def employer_key(name: Any) -> str:
@@ -145,7 +158,7 @@ def assign_clusters(
     region = _region_keys(frame)
     titles = frame["title"].map(title_key)
     descriptions = (
-        frame["description_text"].map(lambda d: _fold(d)[:description_chars])
+        frame["description_text"].map(lambda d: folded_prefix(d, description_chars))
         if "description_text" in frame.columns else pd.Series([""] * n)
     )
     day_numbers = (dates - pd.Timestamp("1970-01-01")).dt.days

@@ -35,6 +35,7 @@ __all__ = [
     "strip_accents",
     "title_tokens",
     "tokenize",
+    "word_runs",
 ]
 
 def _words(text: str) -> list[str]:
@@ -374,7 +375,22 @@ def tokenize(text: str) -> list[str]:
     """
     # The maximal runs of [a-z0-9]: non-ASCII becomes "?" and every byte but those
     # becomes a space, in C (a regular expression split cost 70 µs per 2 KB text).
-    return _word_text(text).encode("ascii", "replace").translate(_TOKEN_BYTES).decode("ascii").split()
+    return _ascii_words(_word_text(text)).split()
+
+
+def word_runs(text: str) -> str:
+    """The runs of ``[a-z0-9]`` of a lower-case, accent-free text, one space apart.
+
+    What ``re.sub(r"[^a-z0-9]+", " ", text).strip()`` gives, in C: deduplication
+    folds every description it compares this way.
+    """
+    return " ".join(_ascii_words(text).split())
+
+
+def _ascii_words(text: str) -> str:
+    """``text`` with every character but a-z and 0-9 turned into a space (non-ASCII
+    becomes "?" first, then a space like any other byte)."""
+    return text.encode("ascii", "replace").translate(_TOKEN_BYTES).decode("ascii")
 
 
 def _word_text(text: str) -> str:

@@ -323,14 +323,14 @@ def _join_pairs(uf, ids: list[str], pairs: list[tuple[int, int]],
     """
     from rapidfuzz import fuzz
 
-    from etl.normalise.dedup import _fold
+    from etl.normalise.dedup import folded_prefix
 
     folded: dict[str, str] = {}
 
     def description(vid: str) -> str:
         if vid not in folded:
             text = descriptions.get(vid)
-            folded[vid] = _fold(text)[:DESCRIPTION_CHARS] if isinstance(text, str) else ""
+            folded[vid] = folded_prefix(text, DESCRIPTION_CHARS) if isinstance(text, str) else ""
         return folded[vid]
 
     for ia, ib in pairs:

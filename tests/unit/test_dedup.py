@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import random
+import re
 import time
 
 import pandas as pd
 import pytest
 
-from etl.normalise.dedup import assign_clusters, duplicate_share, employer_key
+from etl.normalise.dedup import (
+    _fold,
+    assign_clusters,
+    duplicate_share,
+    employer_key,
+    folded_prefix,
+)
+from etl.normalise.text import word_runs
 
 DESC = ("Tenue de la comptabilité générale, rapprochements bancaires, déclarations fiscales "
         "et sociales, participation à la clôture annuelle.")
@@ -175,3 +183,23 @@ def test_planted_duplicate_share_is_recovered_at_scale() -> None:
     print(f"planted {planted_share:.4f} found {found:.4f} in {elapsed:.2f}s")
     assert abs(found - planted_share) <= 0.02, (found, planted_share)
     assert elapsed < 60, f"took {elapsed:.1f}s"
+
+
+def test_folded_prefix_is_the_prefix_of_the_whole_fold() -> None:
+    # Descriptions are folded only as far as the comparison reads; that must give what
+    # folding all of them gives, wherever the cut falls (in a word, in a run of blanks
+    # or punctuation, between a letter and its accent).
+    rng = random.Random(3)
+    pool = [*"abcdeXYZ0189", " ", "  ", "\n", "-", "’", "'", ",.;", "é", "E\u0301", "ﬁ", "ß",
+            "\u05d0\u05b0", "\u0430", "İ", "\u00a0", "<b>", "Ingénieur "]
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 400))) for _ in range(3000)]
+    for chars in (1, 7, 50, 150, 1500):
+        assert [t for t in texts if folded_prefix(t, chars) != _fold(t)[:chars]] == []
+    assert folded_prefix(None, 10) == "" and folded_prefix(float("nan"), 10) == ""
+
+
+def test_word_runs_is_the_regular_expression_it_replaces() -> None:
+    rng = random.Random(4)
+    pool = [*"abz09 \t\n-_'.,;:!?/", "\u00e9", "\u0430", "\u00a0", "\ud800", "\U0001f600"]
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 60))) for _ in range(5000)]
+    assert [t for t in texts if word_runs(t) != re.sub(r"[^a-z0-9]+", " ", t).strip()] == []
