@@ -18,6 +18,7 @@ import pandas as pd
 from etl.pipelines.context import RunContext
 from etl.pipelines.timing import StageTimer as _Timer
 from etl.warehouse.bulk import bulk_insert
+from etl.warehouse.frames import result_frame
 from etl.warehouse.models import refresh_statistics
 from etl.warehouse.session import holds_warehouse_open
 from etl.warehouse.sqlfiles import sql_text
@@ -108,7 +109,7 @@ def _store_dedup_keys(ctx: RunContext) -> None:
         with ctx.engine.connect() as conn:
             result = conn.execute(sql_text("core/vacancies_of_run_for_keys"),
                                   {**params, "after": after})
-            frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+            frame = result_frame(result)
         if frame.empty:
             return
         after = frame["vacancy_id"].iat[-1]
@@ -147,7 +148,7 @@ def _cluster_blocks(ctx: RunContext, window_days: int) -> None:
         with ctx.engine.connect() as conn:
             result = conn.execute(sql_text("core/vacancies_for_dedup"),
                                   {**params, "first_block": first, "last_block": last})
-            rows = pd.DataFrame(result.all(), columns=list(result.keys()))
+            rows = result_frame(result)
         if not rows.empty:
             _cluster_batch(ctx, rows, window_days)
 
