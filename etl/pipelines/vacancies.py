@@ -222,10 +222,8 @@ def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
     params = {"run_id": ctx.run_id, "source": source, "seen_at": utcnow()}
     with ctx.engine.begin() as conn:
         conn.execute(sql_text("staging/delete_vacancies_of_run"), params)
-        for name in ("seen_batch", "vacancy_skills_batch"):
-            conn.execute(sql_text(f"core/create_{name}"))
+        conn.execute(sql_text("core/create_seen_batch"))
         conn.execute(sql_text("core/drop_seen_batch"), params)
-        conn.execute(sql_text("core/delete_vacancy_skills_batch"), params)
     seen = np.empty(0, dtype=np.uint64)
     deferred = _DeferredChecks()
     iterator = iter(records)
@@ -258,7 +256,6 @@ def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
         with timer("upsert_skills"):
             conn.execute(sql_text("core/delete_vacancy_skills_of_run"), params)
             conn.execute(sql_text("core/insert_vacancy_skills_of_run"), params)
-            conn.execute(sql_text("core/delete_vacancy_skills_batch"), params)
         with timer("upsert_seen"):
             if counts.unchanged:
                 conn.execute(sql_text("core/touch_seen_vacancies"), params)
@@ -380,16 +377,8 @@ def _stage_chunk(ctx: RunContext, source: str, records: list[dict], chunk_no: in
             if column not in staged.columns:
                 staged[column] = None
         staged = staged[list(STAGING_COLUMNS)]
-        skills = pd.DataFrame(
-            [(vid, uri) for vid, uris in zip(staged["vacancy_id"], staged["skill_uris"],
-                                             strict=True)
-             if isinstance(uris, str) and uris for uri in uris.split("|")],
-            columns=["vacancy_id", "skill_uri"])
-        skills.insert(0, "source", source)
-        skills.insert(0, "run_id", ctx.run_id)
         with ctx.engine.begin() as conn:
             bulk_insert(conn, "staging", "vacancies", staged)
-            bulk_insert(conn, "core", "vacancy_skills_batch", skills)
     return seen
 
 
@@ -411,7 +400,6 @@ def _discard_staged(ctx: RunContext, source: str) -> None:
     params = {"run_id": ctx.run_id, "source": source}
     with ctx.engine.begin() as conn:
         conn.execute(sql_text("staging/delete_vacancies_of_run"), params)
-        conn.execute(sql_text("core/delete_vacancy_skills_batch"), params)
         conn.execute(sql_text("core/drop_seen_batch"), params)
 
 

@@ -285,10 +285,17 @@ def test_reloading_the_same_release_changes_nothing(small_country: Path, duckdb_
     assert second["unchanged"] == first["loaded"]
 
 
-def test_reloaded_postings_keep_one_row_per_skill(small_country: Path, duckdb_url: str) -> None:
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine_kind", ["duckdb", "postgresql"])
+def test_reloaded_postings_keep_one_row_per_skill(small_country: Path, duckdb_url: str,
+                                                  request: pytest.FixtureRequest,
+                                                  engine_kind: str) -> None:
     """core.vacancy_skills has no key (migration 0014): the load keeps each (posting, skill)
-    pair once by replacing a posting's skills whenever it is staged again."""
+    pair once by replacing a posting's skills whenever it is staged again; the pairs are
+    split out of the staged skill_uris by each warehouse's SQL."""
     from etl.pipelines.vacancies import stage_and_load
+
+    url = duckdb_url if engine_kind == "duckdb" else request.getfixturevalue("pg_url")
 
     posting = {
         "source": "board_a", "url": "https://jobs.example.org/s1", "source_id": "S1",
@@ -303,19 +310,19 @@ def test_reloaded_postings_keep_one_row_per_skill(small_country: Path, duckdb_ur
     twin = {**posting, "source_id": "S2", "url": "https://jobs.example.org/s2"}
 
     def pairs() -> list[tuple]:
-        with sa.create_engine(duckdb_url).connect() as conn:
+        with sa.create_engine(url).connect() as conn:
             return conn.execute(sa.text(
                 "select vacancy_id, skill_uri, count(*) from core.vacancy_skills "
                 "group by vacancy_id, skill_uri order by 1, 2")).all()
 
     # (copies: the load prepares records in place, adding their id, hash and skills)
-    stage_and_load(_context(duckdb_url, "run-s1"), "board_a",
+    stage_and_load(_context(url, "run-s1"), "board_a",
                    [dict(posting), dict(twin), dict(posting)])
     first = pairs()
     assert first and all(n == 1 for *_, n in first)
     # The same postings again, one of them changed (a skill more): replaced, not added.
     changed = {**posting, "description_text": posting["description_text"] + " Parler anglais."}
-    counts = stage_and_load(_context(duckdb_url, "run-s2"), "board_a", [changed, dict(twin)])
+    counts = stage_and_load(_context(url, "run-s2"), "board_a", [changed, dict(twin)])
     assert (counts.staged, counts.unchanged) == (1, 1), counts
     second = pairs()
     assert all(n == 1 for *_, n in second)
