@@ -12,9 +12,9 @@ automaton over all labels (``ahocorasick_rs``, in Rust) finds the
 leftmost-longest matches in one pass: at the first position where a label
 starts, the longest label starting there wins, and the next match starts after
 it, as in dictionary taggers. The spaces make only whole words match. Cost is
-independent of the vocabulary size and, but for tokenising, all in C: the
-per-token Python loop and trie walk it replaced took about 40% longer per
-description, and tagging is most of a posting's preparation.
+independent of the vocabulary size and, but for tokenising, all in C; tagging
+is most of a posting's preparation, so the Python trie walk it replaced was
+worth replacing (docs/benchmarks.md, fifth round).
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ _AMBIGUOUS_SINGLE = frozenset(
 )
 _PAREN = re.compile(r"\s*\([^)]*\)")
 _STOP = frozenset(str.split("a an the of and or to de du des la le les d l et en un une"))
+
 
 @dataclass(frozen=True)
 class SkillMatch:

@@ -1,9 +1,8 @@
 """Query results as DataFrames.
 
 Why a helper: pandas reads SQLAlchemy ``Row`` objects through its generic
-sequence path, about ten times slower than plain tuples (100,000 rows of six
-columns: 0.99 s against 0.11 s). Deduplication reads every posting of the run
-this way, a million rows in a full run.
+sequence path, about ten times slower than plain tuples. Deduplication reads
+every posting of the run this way, a million rows in a full run.
 """
 
 from __future__ import annotations
