@@ -1,0 +1,1 @@
+select count(*) from core.vacancy_skill_cells_changed

@@ -1,0 +1,1 @@
+drop table if exists core.vacancy_skill_cells_changed

@@ -1,0 +1,1 @@
+drop table core.vacancy_skill_postings
