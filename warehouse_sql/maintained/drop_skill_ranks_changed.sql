@@ -1,0 +1,1 @@
+drop table if exists core.vacancy_skill_ranks_changed
