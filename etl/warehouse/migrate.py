@@ -3,7 +3,10 @@
 Each applied file is recorded with its SHA-256 in ``ops.schema_migrations``. A
 second run applies nothing; a recorded migration whose file has since changed is
 an error, because the warehouse would no longer match what the files say (write a
-new migration instead). The same files run on DuckDB and PostgreSQL.
+new migration instead). The same files run on DuckDB and PostgreSQL, except a file
+whose first line is ``-- dialect: <name>`` (e.g. an index only PostgreSQL needs):
+elsewhere it is recorded as applied without running, so that the list of applied
+migrations is the same on every warehouse.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from etl.settings import sql_dir
 from etl.warehouse.sqlfiles import split_statements, sql_text
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_DIALECT = re.compile(r"^--\s*dialect:\s*([a-z]+)\s*$")
 
 
 class MigrationError(RuntimeError):
@@ -36,6 +40,13 @@ class Migration:
     @property
     def sql(self) -> str:
         return self.path.read_text(encoding="utf-8")
+
+    @property
+    def dialect(self) -> str | None:
+        """The only dialect this migration runs on (first line ``-- dialect: x``), if any."""
+        first = self.sql.split("\n", 1)[0]
+        match = _DIALECT.match(first.strip())
+        return match.group(1) if match else None
 
     @property
     def checksum(self) -> str:
@@ -80,8 +91,9 @@ def migrate(engine: Engine, directory: Path | None = None) -> list[Migration]:
                 "change; add a new migration instead"
             )
     for migration in pending:
+        runs_here = migration.dialect in (None, engine.dialect.name)
         with engine.begin() as conn:
-            for statement in split_statements(migration.sql):
+            for statement in split_statements(migration.sql) if runs_here else []:
                 conn.execute(sa.text(statement))
             conn.execute(
                 sql_text("ops/record_migration"),

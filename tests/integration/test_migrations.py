@@ -65,3 +65,27 @@ def test_badly_named_migration_is_refused(tmp_path: Path) -> None:
     (folder / "1_first.sql").write_text("select 1")
     with pytest.raises(MigrationError, match="NNNN_name.sql"):
         discover(folder)
+
+
+def _dialect_only_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "0001_schemas.sql").write_text(
+        (sql_dir() / "migrations" / "0001_schemas.sql").read_text())
+    (folder / "0003_pg_only.sql").write_text(
+        "-- dialect: postgresql\ncreate table core.only_on_postgresql (x integer);\n")
+    (folder / "0004_everywhere.sql").write_text("create table core.everywhere (x integer);\n")
+    return folder
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "postgresql"])
+def test_dialect_only_migration_runs_on_its_dialect_and_is_recorded_on_all(
+        kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue("duckdb_url" if kind == "duckdb" else "pg_url")
+    engine = get_engine(url)
+    applied = migrate(engine, _dialect_only_folder(tmp_path))
+    assert [m.version for m in applied] == ["0001", "0003", "0004"]
+    inspector = sa.inspect(engine)
+    assert inspector.has_table("everywhere", schema="core")
+    assert inspector.has_table("only_on_postgresql", schema="core") == (kind == "postgresql")
+    assert migrate(engine, _dialect_only_folder(tmp_path / "again")) == []
