@@ -35,9 +35,6 @@ def maintain_skill_counts(conn: Connection, params: dict | None = None) -> int:
     (quarter x nation x region x unit group) counted again. ``params`` is accepted for
     the model builder's sake; the step binds none.
     """
-    postgresql = conn.dialect.name == "postgresql"
-    if postgresql:
-        conn.execute(sql_text(f"{_DIR}/planner_no_nested_loops"))
     for step in ("drop_skill_work_tables", "drop_skill_cells_changed",
                  "drop_skill_ranks_changed", "create_skill_postings_current"):
         conn.execute(sql_text(f"{_DIR}/{step}"))
@@ -56,6 +53,4 @@ def maintain_skill_counts(conn: Connection, params: dict | None = None) -> int:
                  "rename_skill_postings_current"):
         conn.execute(sql_text(f"{_DIR}/{step}"))
     refresh_statistics(conn, "core", "vacancy_skill_postings", "vacancy_skill_ranks")
-    if postgresql:
-        conn.execute(sql_text(f"{_DIR}/planner_reset_nested_loops"))
     return int(changed)

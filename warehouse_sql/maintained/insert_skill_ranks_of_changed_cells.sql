@@ -18,7 +18,7 @@ mentions as (
     where c.region_code <> c.national_code
     union all
     select c.quarter_index, c.national_code, c.isco08, c.skill_uri,
-           cast(sum(c.vacancies_mentioning) as bigint)
+           sum(c.vacancies_mentioning)
     from core.vacancy_skill_counts as c
     join changed as x
       on x.quarter_index = c.quarter_index and x.region_code = c.national_code
