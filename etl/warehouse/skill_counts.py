@@ -43,14 +43,11 @@ def maintain_skill_counts(conn: Connection, params: dict | None = None) -> int:
     conn.execute(sql_text(f"{_DIR}/create_skill_ranks_changed"))
     refresh_statistics(conn, "core", "vacancy_skill_cells_changed", "vacancy_skill_ranks_changed")
     changed = conn.execute(sql_text(f"{_DIR}/count_skill_cells_changed")).scalar_one()
-    for step in ("delete_skill_counts_of_changed_cells", "insert_skill_counts_of_changed_cells"):
-        conn.execute(sql_text(f"{_DIR}/{step}"))
-    # The ranking joins the counts just written: without fresh statistics PostgreSQL
-    # plans for the empty table it last saw (measured: over 6 minutes at 100k postings).
-    refresh_statistics(conn, "core", "vacancy_skill_counts")
-    for step in ("delete_skill_ranks_of_changed_cells", "insert_skill_ranks_of_changed_cells",
+    for step in ("delete_skill_counts_of_changed_cells", "insert_skill_counts_of_changed_cells",
+                 "delete_skill_ranks_of_changed_cells", "insert_skill_ranks_of_changed_cells",
                  "drop_skill_cells_changed", "drop_skill_ranks_changed", "drop_skill_postings",
                  "rename_skill_postings_current"):
         conn.execute(sql_text(f"{_DIR}/{step}"))
-    refresh_statistics(conn, "core", "vacancy_skill_postings", "vacancy_skill_ranks")
+    refresh_statistics(conn, "core", "vacancy_skill_postings", "vacancy_skill_counts",
+                       "vacancy_skill_ranks")
     return int(changed)
