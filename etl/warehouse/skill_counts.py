@@ -4,14 +4,12 @@
 postings that ask for each skill. Counted from scratch that joins every counted posting
 with each of its skills (about 6.6 per posting) on every publish, and the joins grow with
 the whole history while a daily run adds about 1% to it. So the counts are kept in
-``core.vacancy_skill_counts`` (per quarter x nation x the posting's own region x unit
-group) with the postings they were counted from (``core.vacancy_skill_postings``), and
-the top 10 of each published cell in ``core.vacancy_skill_ranks``. A build counts again
-only the cells in which some posting differs from the last build's (new, gone,
-re-clustered, moved, or reloaded with new content and skills), and ranks again only
-those cells and their nation's. A cell is counted again whole, never adjusted by
-differences: a reloaded posting's old skills are no longer stored, so there is nothing
-to subtract.
+``core.vacancy_skill_counts`` with the postings they were counted from
+(``core.vacancy_skill_postings``), and a build counts again only the nation x quarter x
+unit-group cells in which some posting differs from the last build's (new, gone,
+re-clustered, moved, or reloaded with new content and skills). A cell is counted again
+whole, never adjusted by differences: a reloaded posting's old skills are no longer
+stored, so there is nothing to subtract.
 
 The models read the counts like any other intermediate table; ``build_layers`` runs this
 step where ``models.yml`` lists ``vacancy_skill_counts``. Everything happens in the
@@ -29,25 +27,22 @@ _DIR = "maintained"
 
 
 def maintain_skill_counts(conn: Connection, params: dict | None = None) -> int:
-    """Count and rank again the cells whose postings changed since the last build.
+    """Count again the cells whose postings changed since the last build (all on the first).
 
-    On the first build every cell has changed. Returns the number of counting cells
-    (quarter x nation x region x unit group) counted again. ``params`` is accepted for
-    the model builder's sake; the step binds none.
+    Returns the number of cells counted again. ``params`` is accepted for the model
+    builder's sake; the step binds none.
     """
     for step in ("drop_skill_work_tables", "drop_skill_cells_changed",
-                 "drop_skill_ranks_changed", "create_skill_postings_current"):
+                 "create_skill_postings_current"):
         conn.execute(sql_text(f"{_DIR}/{step}"))
     refresh_statistics(conn, "core", "vacancy_skill_postings_current")
     conn.execute(sql_text(f"{_DIR}/create_skill_cells_changed"))
-    conn.execute(sql_text(f"{_DIR}/create_skill_ranks_changed"))
-    refresh_statistics(conn, "core", "vacancy_skill_cells_changed", "vacancy_skill_ranks_changed")
+    refresh_statistics(conn, "core", "vacancy_skill_cells_changed")
     changed = conn.execute(sql_text(f"{_DIR}/count_skill_cells_changed")).scalar_one()
-    for step in ("delete_skill_counts_of_changed_cells", "insert_skill_counts_of_changed_cells",
-                 "delete_skill_ranks_of_changed_cells", "insert_skill_ranks_of_changed_cells",
-                 "drop_skill_cells_changed", "drop_skill_ranks_changed", "drop_skill_postings",
-                 "rename_skill_postings_current"):
-        conn.execute(sql_text(f"{_DIR}/{step}"))
-    refresh_statistics(conn, "core", "vacancy_skill_postings", "vacancy_skill_counts",
-                       "vacancy_skill_ranks")
+    conn.execute(sql_text(f"{_DIR}/delete_skill_counts_of_changed_cells"))
+    conn.execute(sql_text(f"{_DIR}/insert_skill_counts_of_changed_cells"))
+    conn.execute(sql_text(f"{_DIR}/drop_skill_cells_changed"))
+    conn.execute(sql_text(f"{_DIR}/drop_skill_postings"))
+    conn.execute(sql_text(f"{_DIR}/rename_skill_postings_current"))
+    refresh_statistics(conn, "core", "vacancy_skill_postings", "vacancy_skill_counts")
     return int(changed)

@@ -146,20 +146,19 @@ def test_skills_demand_matches_its_definition(warehouse_url: str) -> None:
 
 
 def _changed(postings: pd.DataFrame, pairs: pd.DataFrame, seed: int
-             ) -> tuple[pd.DataFrame, pd.DataFrame, set[tuple[int, str, str]]]:
+             ) -> tuple[pd.DataFrame, pd.DataFrame, set[tuple[int, str]]]:
     """The postings after a day's run: a few new, re-clustered, moved or reloaded with new
     skills (new content and run, nothing else different); and the (quarter, unit group)
-    counting cells (quarter, region or "", unit group) that any of this touched, old place
-    and new."""
+    cells that any of this touched, old place and new."""
     rng = random.Random(seed)
     after = postings.copy()
-    touched: set[tuple[int, str, str]] = set()
+    touched: set[tuple[int, str]] = set()
 
-    def cell(row) -> tuple[int, str, str] | None:
+    def cell(row) -> tuple[int, str] | None:
         if row["is_duplicate"] or row["isco08"] is None or pd.isna(row["isco08"]):
             return None
         d = row["date_posted"]
-        return (d.year * 4 + (d.month - 1) // 3, row["region_code"] or "", row["isco08"])
+        return (d.year * 4 + (d.month - 1) // 3, row["isco08"])
 
     # Changes stay within three of the six cells, so that a build which counted every
     # cell again would be told apart: moves, duplicates and reclassification in the third
@@ -213,7 +212,7 @@ def test_skill_counts_are_kept_up_to_date_cell_by_cell(warehouse_url: str) -> No
     _load(engine, after, after_pairs)
     with engine.connect() as conn:
         all_cells = conn.execute(sa.text(
-            "select count(*) from (select distinct quarter_index, region_code, isco08 "
+            "select count(*) from (select distinct quarter_index, isco08 "
             "from core.vacancy_skill_counts) as c")).scalar_one()
     _build(engine)
     _assert_published_as_defined(engine, after, after_pairs)

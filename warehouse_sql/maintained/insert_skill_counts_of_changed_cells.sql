@@ -1,4 +1,4 @@
--- The changed cells counted again from scratch: postings per skill in each. Each
+-- The changed cells counted again from scratch: postings per (region, skill) in each. Each
 -- (posting, skill) pair is in core.vacancy_skills once (the load inserts them distinct,
 -- migration 0014) and a posting has one region, so count(*) counts distinct postings.
 insert into core.vacancy_skill_counts (
@@ -8,6 +8,6 @@ select p.quarter_index, p.national_code, p.region_code, p.isco08, s.skill_uri, c
 from core.vacancy_skill_postings_current as p
 join core.vacancy_skill_cells_changed as x
   on x.quarter_index = p.quarter_index and x.national_code = p.national_code
- and coalesce(x.region_code, '') = coalesce(p.region_code, '') and x.isco08 = p.isco08
+ and x.isco08 = p.isco08
 join core.vacancy_skills as s on s.vacancy_id = p.vacancy_id
 group by p.quarter_index, p.national_code, p.region_code, p.isco08, s.skill_uri

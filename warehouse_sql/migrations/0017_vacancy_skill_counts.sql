@@ -20,15 +20,3 @@ create table if not exists core.vacancy_skill_counts (
     skill_uri             varchar not null,
     vacancies_mentioning  bigint not null
 );
-
--- The top 10 skills per published cell of published.skills_demand (quarter x region or
--- nation x unit group), ranked again only in the cells whose counts changed.
-create table if not exists core.vacancy_skill_ranks (
-    quarter_index         integer not null,
-    region_code           varchar not null,
-    isco08                varchar not null,
-    skill_uri             varchar not null,
-    vacancies_mentioning  bigint not null,
-    share_of_vacancies    double precision not null,
-    rank                  integer not null
-);
