@@ -28,9 +28,9 @@ from etl.pipelines.timing import StageTimer as _Timer
 from etl.pipelines.vacancy_records import prepare_record
 from etl.validate.outcome import BatchValidationError
 from etl.warehouse.bulk import bulk_insert
+from etl.warehouse.models import refresh_statistics
 from etl.warehouse.session import holds_warehouse_open
 from etl.warehouse.sqlfiles import sql_text
-from etl.warehouse.statistics import refresh_statistics
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from etl.pipelines.context import RunContext
 from etl.pipelines.timing import StageTimer as _Timer
 from etl.warehouse.bulk import bulk_insert
 from etl.warehouse.frames import result_frame
+from etl.warehouse.models import refresh_statistics
 from etl.warehouse.session import holds_warehouse_open
 from etl.warehouse.sqlfiles import sql_text
-from etl.warehouse.statistics import refresh_statistics
 
 #: Postings per page when computing keys, and about per batch of blocks read back.
 BATCH_ROWS = 10_000

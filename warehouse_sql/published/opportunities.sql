@@ -33,19 +33,14 @@ new_cells as (
     where f.isco_level = 4 and not f.is_national
 ),
 
--- Skills asked by the postings of the last four quarters, from the mentions kept per cell
--- (core.vacancy_skill_counts); rows with a region are the regional postings, the nation's
--- own code included, as in recent_postings.
 skills_ranked as (
-    select c.region_code, c.isco08, coalesce(k.label_en, c.skill_uri) as label,
-           row_number() over (partition by c.region_code, c.isco08
-                              order by sum(c.vacancies_mentioning) desc,
-                                       coalesce(k.label_en, c.skill_uri)) as rn
-    from core.vacancy_skill_counts as c
-    cross join latest as l
-    left join core.dim_skill as k on k.skill_uri = c.skill_uri
-    where c.region_code is not null and c.quarter_index > l.quarter_index - 4
-    group by c.region_code, c.isco08, coalesce(k.label_en, c.skill_uri)
+    select p.region_code, p.isco08, coalesce(k.label_en, s.skill_uri) as label,
+           row_number() over (partition by p.region_code, p.isco08
+                              order by count(*) desc, coalesce(k.label_en, s.skill_uri)) as rn
+    from recent_postings as p
+    join core.vacancy_skills as s on s.vacancy_id = p.vacancy_id
+    left join core.dim_skill as k on k.skill_uri = s.skill_uri
+    group by p.region_code, p.isco08, coalesce(k.label_en, s.skill_uri)
 ),
 
 top_skills as (

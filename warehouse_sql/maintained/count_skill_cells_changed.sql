@@ -1,1 +1,0 @@
-select count(*) from core.vacancy_skill_cells_changed

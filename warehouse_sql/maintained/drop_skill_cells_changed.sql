@@ -1,1 +1,0 @@
-drop table if exists core.vacancy_skill_cells_changed

@@ -1,1 +1,0 @@
-drop table core.vacancy_skill_postings
