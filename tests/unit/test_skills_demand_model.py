@@ -74,6 +74,22 @@ def _expected(postings: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     return mentions[mentions["rank"] <= 10].drop(columns="vacancies")
 
 
+def _top_skills(postings: pd.DataFrame, pairs: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """published.opportunities.top_skills by definition: per region x unit group, the five
+    skills most asked by the regional postings of the last four quarters (ties by label;
+    these skills have no label, so the label is the URI)."""
+    counted = postings[~postings["is_duplicate"] & postings["isco08"].notna()].copy()
+    counted["quarter_index"] = [d.year * 4 + (d.month - 1) // 3 for d in counted["date_posted"]]
+    latest = counted["quarter_index"].max()
+    recent = counted[counted["region_code"].notna() & (counted["quarter_index"] > latest - 4)]
+    asked = (recent.merge(pairs, on="vacancy_id").groupby(["region_code", "isco08", "skill_uri"])
+             .size().rename("n").reset_index()
+             .sort_values(["region_code", "isco08", "n", "skill_uri"],
+                          ascending=[True, True, False, True]))
+    return {key: "; ".join(group["skill_uri"].head(5))
+            for key, group in asked.groupby(["region_code", "isco08"])}
+
+
 @pytest.fixture(params=["duckdb", "postgresql"])
 def warehouse_url(request, tmp_path) -> str:
     if request.param == "duckdb":
@@ -96,9 +112,17 @@ def test_skills_demand_matches_its_definition(warehouse_url: str) -> None:
         found = pd.read_sql(sa.text("select quarter, region_code, isco08, skill_uri, "
                                     "vacancies_mentioning, share_of_vacancies, rank "
                                     "from core.pub_skills_demand"), conn)
+        top = pd.read_sql(sa.text("select region_code, isco08, top_skills "
+                                  "from core.pub_opportunities"), conn)
     key = ["quarter", "region_code", "isco08", "rank"]
     expected = _expected(postings, pairs).sort_values(key).reset_index(drop=True)
     found = found.sort_values(key).reset_index(drop=True)
     assert len(expected) > 200 and (expected["rank"] == 10).any()
     assert set(expected["region_code"]) == {"SN-DK", "SN-TH", "SN-SL", "SN"}
     pd.testing.assert_frame_equal(found[expected.columns], expected, check_dtype=False)
+    # published.opportunities ranks the same mentions over the last four quarters.
+    defined = _top_skills(postings, pairs)
+    assert len(top) > 5 and top["top_skills"].notna().sum() > 5
+    assert {(r.region_code, r.isco08): r.top_skills for r in top.itertuples()} == {
+        (r.region_code, r.isco08): defined.get((r.region_code, r.isco08))
+        for r in top.itertuples()}
