@@ -91,9 +91,11 @@ def migrate(engine: Engine, directory: Path | None = None) -> list[Migration]:
                 "change; add a new migration instead"
             )
     for migration in pending:
-        runs_here = migration.dialect in (None, engine.dialect.name)
+        statements = split_statements(migration.sql)
+        if migration.dialect not in (None, engine.dialect.name):
+            statements = []  # recorded below as applied, so every warehouse lists it
         with engine.begin() as conn:
-            for statement in split_statements(migration.sql) if runs_here else []:
+            for statement in statements:
                 conn.execute(sa.text(statement))
             conn.execute(
                 sql_text("ops/record_migration"),
