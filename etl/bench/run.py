@@ -245,12 +245,44 @@ def _slices(path: Path, size: int) -> Iterator[list[str]]:
             yield batch
 
 
-def run_pipeline(ctx, data_dir: Path, pool, timings: dict[str, float],
+def run_pipeline(ctx, data_dir: Path, workers: int, timings: dict[str, float],
                  rss: PeakRss | None = None) -> dict:
-    """parse → normalise → stage_and_load per source → deduplicate → ledgers → publish."""
+    """parse → normalise → stage_and_load per source → deduplicate → ledgers → publish.
+
+    The ``workers`` parse and normalise only: they are spawned for the loads and
+    gone before deduplication, so that their memory is not held (and counted)
+    while the warehouse builds and audits the published tables, as a scheduled
+    run, which parses in its extract tasks, does not hold it either.
+    """
     from etl.pipelines.publish import publish
-    from etl.pipelines.vacancies import CHUNK_ROWS, record_ledgers, stage_and_load
+    from etl.pipelines.vacancies import record_ledgers
     from etl.pipelines.vacancy_dedup import deduplicate
+
+    # Spawned, not forked: a forked worker inherits the loader's models (classifier,
+    # skills, Great Expectations) and copies their pages as soon as Python touches
+    # them; a spawned one imports only what parsing and normalising need.
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        per_source = _load_sources(ctx, data_dir, pool, timings, rss)
+    if rss is not None:
+        rss.phase = "deduplicate"
+    duplicates = deduplicate(ctx, timings=timings)
+    start = time.perf_counter()
+    ledgers = record_ledgers(ctx, per_source, duplicates)
+    timings["ledger"] = time.perf_counter() - start
+    if rss is not None:
+        rss.phase = "publish"
+    start = time.perf_counter()
+    publish(ctx, timings=timings)
+    timings["publish"] = time.perf_counter() - start
+    return {"per_source": per_source, "duplicates": duplicates,
+            "balanced": all(lg.fetched == lg.loaded + lg.quarantined + lg.duplicates
+                            + lg.unchanged for lg in ledgers)}
+
+
+def _load_sources(ctx, data_dir: Path, pool, timings: dict[str, float],
+                  rss: PeakRss | None) -> list[dict]:
+    """Each source's landed lines, parsed by the pool, through ``stage_and_load``."""
+    from etl.pipelines.vacancies import CHUNK_ROWS, stage_and_load
 
     # The workers keep parsing while the loader codes, validates and loads a chunk:
     # a chunk's worth of slices (plus one per worker) may wait, no more.
@@ -275,20 +307,7 @@ def run_pipeline(ctx, data_dir: Path, pool, timings: dict[str, float],
             rss.phase = "load"
         counts = stage_and_load(ctx, source, records(), timings=timings)
         per_source.append(counts.to_dict())
-    if rss is not None:
-        rss.phase = "deduplicate"
-    duplicates = deduplicate(ctx, timings=timings)
-    start = time.perf_counter()
-    ledgers = record_ledgers(ctx, per_source, duplicates)
-    timings["ledger"] = time.perf_counter() - start
-    if rss is not None:
-        rss.phase = "publish"
-    start = time.perf_counter()
-    publish(ctx, timings=timings)
-    timings["publish"] = time.perf_counter() - start
-    return {"per_source": per_source, "duplicates": duplicates,
-            "balanced": all(lg.fetched == lg.loaded + lg.quarantined + lg.duplicates
-                            + lg.unchanged for lg in ledgers)}
+    return per_source
 
 
 # ------------------------------------------------------------------ limit
@@ -391,10 +410,6 @@ def run_bench(rows: int, *, warehouse: str | None = None, workdir: Path | None =
     config = bench_config(workdir)
     prepare_demo_dir(workdir)
     report: dict = {"rows": rows, "workers": workers, "cores": os.cpu_count()}
-    # Spawned, not forked: a forked worker inherits the loader's models (classifier,
-    # skills, Great Expectations) and copies their pages as soon as Python touches
-    # them; a spawned one imports only what parsing and normalising need.
-    ctx_mp = multiprocessing.get_context("spawn")
     with ScratchWarehouse(warehouse, workdir, keep, duckdb_memory) as wh, PeakRss() as rss:
         report["warehouse"] = wh.kind
         start = time.perf_counter()
@@ -411,8 +426,7 @@ def run_bench(rows: int, *, warehouse: str | None = None, workdir: Path | None =
         log(f"warehouse {wh.kind} ready; full run …")
         timings: dict[str, float] = {}
         start = time.perf_counter()
-        with ctx_mp.Pool(workers) as pool:
-            outcome = run_pipeline(ctx, full_dir, pool, timings, rss)
+        outcome = run_pipeline(ctx, full_dir, workers, timings, rss)
         seconds = time.perf_counter() - start
         report["peak_rss_mb_full"] = rss.peak_mb
         report["peak_rss_mb_full_loader_workers"] = [round(kb / 1024, 1)
@@ -446,8 +460,7 @@ def run_bench(rows: int, *, warehouse: str | None = None, workdir: Path | None =
             itimings: dict[str, float] = {}
             rss.phase = "incremental"
             start = time.perf_counter()
-            with ctx_mp.Pool(workers) as pool:
-                run_pipeline(ictx, incr_dir, pool, itimings)
+            run_pipeline(ictx, incr_dir, workers, itimings)
             iseconds = time.perf_counter() - start
             imanifest = json.loads((incr_dir / "manifest.json").read_text())
             report.update({
