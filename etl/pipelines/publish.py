@@ -26,6 +26,7 @@ from etl.publish.exports import export_published
 from etl.report import build_report
 from etl.validate import BatchValidationError, validate_frame
 from etl.warehouse.bulk import bulk_insert
+from etl.warehouse.frames import streamed_frame
 from etl.warehouse.models import build_layers, model_order, swap_published
 from etl.warehouse.session import holds_warehouse_open
 from etl.warehouse.sqlfiles import sql_text
@@ -73,7 +74,7 @@ def audit(ctx: RunContext, names: list[str]) -> list[str]:
     with ctx.engine.connect() as conn:
         for name in names:
             table = f"{prep.quote_schema('core')}.{prep.quote('pub_' + name)}"
-            frame = pd.read_sql(sa.text(f"select * from {table}"), conn)
+            frame = streamed_frame(conn, sa.text(f"select * from {table}"))
             outcome = validate_frame(frame, f"published_{name}", params=params,
                                      source=f"published.{name}", run_id=ctx.run_id)
             _store_results(ctx, outcome)
