@@ -64,9 +64,12 @@ _SUPPLEMENT_WEIGHT = 3.0
 _CACHE_LIMIT = 500_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Classification:
-    """The ISCO-08 code of one title, or an explicit unclassified answer."""
+    """The ISCO-08 code of one title, or an explicit unclassified answer.
+
+    Slotted: the classifier keeps one per distinct title it has coded.
+    """
 
     isco08: str | None
     label: str | None
