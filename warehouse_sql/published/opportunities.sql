@@ -34,13 +34,17 @@ new_cells as (
 ),
 
 skills_ranked as (
-    select p.region_code, p.isco08, coalesce(k.label_en, s.skill_uri) as label,
-           row_number() over (partition by p.region_code, p.isco08
-                              order by count(*) desc, coalesce(k.label_en, s.skill_uri)) as rn
-    from recent_postings as p
-    join core.vacancy_skills as s on s.vacancy_id = p.vacancy_id
-    left join core.dim_skill as k on k.skill_uri = s.skill_uri
-    group by p.region_code, p.isco08, coalesce(k.label_en, s.skill_uri)
+    -- Mentions counted once per publish (core.int_skill_mentions); the postings placed in
+    -- a region, the nation's own code included, of the last four quarters.
+    select m.region_code, m.isco08, coalesce(k.label_en, m.skill_uri) as label,
+           row_number() over (partition by m.region_code, m.isco08
+                              order by sum(m.vacancies_mentioning) desc,
+                                       coalesce(k.label_en, m.skill_uri)) as rn
+    from core.int_skill_mentions as m
+    cross join latest as l
+    left join core.dim_skill as k on k.skill_uri = m.skill_uri
+    where m.region_code is not null and m.quarter_index > l.quarter_index - 4
+    group by m.region_code, m.isco08, coalesce(k.label_en, m.skill_uri)
 ),
 
 top_skills as (

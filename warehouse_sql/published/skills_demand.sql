@@ -1,28 +1,16 @@
 -- published.skills_demand: the skills most asked in vacancies per quarter x region (and
 -- nation) x occupation (unit group), as a share of the cell's new vacancies; top 10.
 --
--- Each (posting, skill) pair is grouped once, by the posting's region, and the nation's
--- counts are the sums of its regions' (plus postings placed in no region). Pairs are
--- unique in core.vacancy_skills (the load inserts them distinct, migration 0014) and a
--- posting is in one region, so plain counts and sums give what distinct counts per cell
--- would, with hash aggregates instead of sorting every mention of every cell.
-with postings as (
-    -- One row per classified posting: its nation's cell and its region (null: none). A
-    -- posting whose region is the nation itself counts in the nation only, once.
-    select n.quarter_index, n.region_code as national_code, n.isco08, n.vacancy_id,
-           case when r.region_code <> n.region_code then r.region_code end as region_code
-    from core.int_vacancy_cells as n
-    left join core.int_vacancy_cells as r
-      on r.vacancy_id = n.vacancy_id and r.isco_level = 4 and not r.is_national
-    where n.isco_level = 4 and n.is_national
-),
-
-by_region as (
-    select p.quarter_index, p.national_code, p.region_code, p.isco08, s.skill_uri,
-           count(*) as vacancies_mentioning
-    from postings as p
-    join core.vacancy_skills as s on s.vacancy_id = p.vacancy_id
-    group by p.quarter_index, p.national_code, p.region_code, p.isco08, s.skill_uri
+-- The mentions come counted per posting's region (core.int_skill_mentions); the nation's
+-- counts are the sums of its regions' (plus postings placed in no region or in the
+-- nation's own code), which is what distinct counts per cell would give, with hash
+-- aggregates instead of sorting every mention of every cell.
+with by_region as (
+    -- A posting whose region is the nation itself counts in the nation only, once.
+    select quarter_index, national_code,
+           case when region_code <> national_code then region_code end as region_code,
+           isco08, skill_uri, vacancies_mentioning
+    from core.int_skill_mentions
 ),
 
 mentions as (
@@ -35,20 +23,17 @@ mentions as (
     group by quarter_index, national_code, isco08, skill_uri
 ),
 
-region_totals as (
-    select quarter_index, national_code, region_code, isco08, count(*) as vacancies
-    from postings
-    group by quarter_index, national_code, region_code, isco08
+national as (
+    select region_code as national_code from core.dim_region where is_national
 ),
 
 totals as (
-    select quarter_index, region_code, isco08, vacancies
-    from region_totals
-    where region_code is not null
-    union all
-    select quarter_index, national_code, isco08, sum(vacancies)
-    from region_totals
-    group by quarter_index, national_code, isco08
+    -- Postings per cell; one placed in the nation's own code is in the nation's cell only.
+    select c.quarter_index, c.region_code, c.isco08, count(*) as vacancies
+    from core.int_vacancy_cells as c
+    cross join national as n
+    where c.isco_level = 4 and (c.is_national or c.region_code <> n.national_code)
+    group by c.quarter_index, c.region_code, c.isco08
 ),
 
 ranked as (
