@@ -18,7 +18,8 @@ mentions as (
     from by_region
     where region_code is not null
     union all
-    select quarter_index, national_code, isco08, skill_uri, sum(vacancies_mentioning)
+    select quarter_index, national_code, isco08, skill_uri,
+           cast(sum(vacancies_mentioning) as bigint)
     from by_region
     group by quarter_index, national_code, isco08, skill_uri
 ),
@@ -37,17 +38,25 @@ totals as (
 ),
 
 ranked as (
+    -- Ranked before the cell totals are joined, so the sort carries the mentions only
+    -- and the join takes the top ten of each cell.
     select
         m.*,
-        cast(m.vacancies_mentioning as double precision) / t.vacancies as share_of_vacancies,
         row_number() over (
             partition by m.quarter_index, m.region_code, m.isco08
             order by m.vacancies_mentioning desc, m.skill_uri
         ) as rank
     from mentions as m
+),
+
+top_ten as (
+    select r.*, cast(r.vacancies_mentioning as double precision) / t.vacancies
+               as share_of_vacancies
+    from ranked as r
     join totals as t
-      on t.quarter_index = m.quarter_index and t.region_code = m.region_code
-     and t.isco08 = m.isco08
+      on t.quarter_index = r.quarter_index and t.region_code = r.region_code
+     and t.isco08 = r.isco08
+    where r.rank <= 10
 ),
 
 final as (
@@ -60,10 +69,9 @@ final as (
         cast(r.vacancies_mentioning as bigint) as vacancies_mentioning,
         r.share_of_vacancies,
         cast(r.rank as integer) as rank
-    from ranked as r
+    from top_ten as r
     join core.dim_quarter as q on q.quarter_index = r.quarter_index
     left join core.dim_skill as k on k.skill_uri = r.skill_uri
-    where r.rank <= 10
 )
 
 select * from final
