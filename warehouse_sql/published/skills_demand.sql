@@ -29,12 +29,12 @@ national as (
 ),
 
 totals as (
-    -- Postings per cell; one placed in the nation's own code is in the nation's cell only.
-    select c.quarter_index, c.region_code, c.isco08, count(*) as vacancies
-    from core.int_vacancy_cells as c
+    -- The cell's new vacancies, as the quarterly facts count them; a posting placed in
+    -- the nation's own code is in the nation's cell only.
+    select f.quarter_index, f.region_code, f.isco08, f.vacancies_new as vacancies
+    from core.fct_vacancies_quarterly as f
     cross join national as n
-    where c.isco_level = 4 and (c.is_national or c.region_code <> n.national_code)
-    group by c.quarter_index, c.region_code, c.isco08
+    where f.isco_level = 4 and (f.is_national or f.region_code <> n.national_code)
 ),
 
 ranked as (
