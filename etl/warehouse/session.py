@@ -19,6 +19,7 @@ checkpoints on its own schedule.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
@@ -35,10 +36,13 @@ R = TypeVar("R")
 
 
 @contextmanager
-def step_session(engine: Engine, timings: dict[str, float] | None = None) -> Iterator[None]:
+def step_session(engine: Engine, timings: dict[str, float] | None = None,
+                 step: str | None = None) -> Iterator[None]:
     """Keep an embedded DuckDB database open (one checkpoint at the end); a no-op elsewhere.
 
-    ``timings`` (optional) receives the checkpoint's seconds as ``checkpoint``.
+    ``timings`` (optional) receives the checkpoint's seconds as ``checkpoint``, and
+    also as ``checkpoint_<step>`` when the step is named, so that a run's report can
+    say which step's writes its checkpoints carried.
     """
     if engine.dialect.name != "duckdb":
         yield
@@ -49,8 +53,12 @@ def step_session(engine: Engine, timings: dict[str, float] | None = None) -> Ite
             yield
             # The step's work reaches the database file now, not when a later
             # process opens it (after a failure, closing the file checkpoints).
+            start = time.perf_counter()
             with StageTimer(timings)("checkpoint"):
                 keeper.exec_driver_sql("CHECKPOINT")
+            if timings is not None and step:
+                key = f"checkpoint_{step}"
+                timings[key] = timings.get(key, 0.0) + time.perf_counter() - start
         finally:
             keeper.exec_driver_sql("RESET checkpoint_threshold")  # an outer session goes on
 
@@ -65,7 +73,8 @@ def holds_warehouse_open(step: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         ctx: Any = args[0]
         timings = kwargs.get("timings")
-        with step_session(ctx.engine, timings if isinstance(timings, dict) else None):
+        with step_session(ctx.engine, timings if isinstance(timings, dict) else None,
+                          step.__name__):
             return step(*args, **kwargs)
 
     return wrapper
