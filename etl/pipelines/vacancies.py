@@ -214,9 +214,8 @@ def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
     their ``last_seen_at`` moved), the rest are coded, tagged, validated (failures
     quarantined) and bulk-loaded into ``staging.vacancies``. When every chunk is
     staged, the volume gate compares the source's fetched records with the previous
-    run; only then is ``core`` updated, set-based, from staging, and the batch's
-    staged rows removed in the same transaction: a batch that fails leaves core as
-    it was. ``timings`` (optional) receives seconds per stage.
+    run; only then is ``core`` updated, set-based, from staging: a batch that
+    fails leaves core as it was. ``timings`` (optional) receives seconds per stage.
     """
     timer = _Timer(timings)
     counts = SourceCounts(source=source)
@@ -262,12 +261,6 @@ def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
                 conn.execute(sql_text("core/touch_seen_vacancies"), params)
             conn.execute(sql_text("core/drop_seen_batch"), params)
             refresh_statistics(conn, "core", "vacancies", "vacancy_skills")
-        with timer("unstage"):
-            # Core holds the batch now; its staged copy would only double the warehouse
-            # (descriptions included), and on DuckDB the next run's checkpoint would
-            # compact it: the first incremental run after a 1M load spent 5.4 s of its
-            # checkpoints on staging. Same transaction: a failed upsert keeps them.
-            conn.execute(sql_text("staging/delete_vacancies_of_run"), params)
         with timer("upsert_commit"):
             conn.commit()
     return counts
