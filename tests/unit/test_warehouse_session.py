@@ -65,3 +65,24 @@ def test_no_duckdb_settings_are_sent_to_postgresql(pg_url: str) -> None:
             assert conn.exec_driver_sql("select 1").scalar_one() == 1
     finally:
         engine.dispose()
+
+
+def test_a_steps_checkpoint_is_timed_under_its_name(tmp_path: Path) -> None:
+    """The bench report says which step's checkpoint took the time (``checkpoint_<step>``),
+    besides the total."""
+    engine = sa.create_engine(f"duckdb:///{tmp_path / 'w.duckdb'}", poolclass=sa.pool.NullPool)
+
+    class Ctx:
+        def __init__(self) -> None:
+            self.engine = engine
+
+    @holds_warehouse_open
+    def load_things(ctx: Ctx, *, timings: dict[str, float] | None = None) -> None:
+        with ctx.engine.begin() as conn:
+            conn.exec_driver_sql("create table if not exists t as select range as i from range(5)")
+
+    timings: dict[str, float] = {}
+    load_things(Ctx(), timings=timings)
+    load_things(Ctx(), timings=timings)
+    assert set(timings) == {"checkpoint", "checkpoint_load_things"}
+    assert timings["checkpoint_load_things"] >= timings["checkpoint"] > 0
