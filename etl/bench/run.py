@@ -20,9 +20,12 @@ created on the PostgreSQL server named by ``--warehouse`` and dropped after):
    same way.
 
 Peak memory is sampled from /proc for this process and its workers together, as
-proportional set size (a page shared by the forked workers counts once; plain RSS
-would count the models inherited from the parent once per worker) (the PostgreSQL server's own memory is not included; DuckDB's is, since it runs
-in this process). The result is one dict; the command prints it as the last line.
+proportional set size (a page shared by processes counts once; plain RSS would
+count shared pages once per process). The PostgreSQL server's own memory is not
+included; DuckDB's is, since it runs in this process. ``peak_rss_mb`` is the
+pipeline's peak (setup, full and incremental runs); the limit phase's untimed
+export to Parquet is reported apart (``peak_rss_mb_limit_phase``). The result is
+one dict; the command prints it as the last line.
 """
 
 from __future__ import annotations
@@ -438,6 +441,7 @@ def run_bench(rows: int, *, warehouse: str | None = None, workdir: Path | None =
                 "from core.vacancies")).one()
         log(f"full run {seconds:.1f} s; limit …")
         limit_seconds, limit_rows = measure_limit(ctx.engine, workdir)
+        rss.sample()  # the phase is seen even when it ends between two samples
         report.update({
             "seconds": round(seconds, 2),
             "rows_per_second": round(rows / seconds, 1),
@@ -470,7 +474,12 @@ def run_bench(rows: int, *, warehouse: str | None = None, workdir: Path | None =
                 "incremental_share_of_full": round(iseconds / seconds, 4),
                 "incremental_stages": {k: round(v, 2) for k, v in itimings.items()},
             })
-    report["peak_rss_mb"] = rss.peak_mb
-    report["peak_rss_mb_by_phase"] = {k: round(v / 1024, 1) for k, v in rss.peak_by_phase.items()}
+    by_phase = {k: round(v / 1024, 1) for k, v in rss.peak_by_phase.items()}
+    # The pipeline's peak (setup, full and incremental runs), not the limit's: the limit
+    # phase's untimed export of the final rows to Parquet is given 4GB on DuckDB (see
+    # measure_limit) and is no part of what a run needs. Its own peak is reported apart.
+    report["peak_rss_mb"] = max(v for k, v in by_phase.items() if k != "limit")
+    report["peak_rss_mb_limit_phase"] = by_phase.get("limit")
+    report["peak_rss_mb_by_phase"] = by_phase
     report["peak_rss_mb_by_stage"] = {k: round(v / 1024, 1) for k, v in rss.peak_by_stage.items()}
     return report

@@ -36,4 +36,9 @@ def test_bench_reports_one_json_line_with_matching_counts(tmp_path: Path) -> Non
     # The figures are rounded in the report, and at toy size the limit takes milliseconds, so
     # only the ratio's presence and sign are checked here, never its value (no timing tests).
     assert report["ratio"] > 0 and report["limit_seconds"] > 0
+    # The headline peak is the pipeline's, never the limit's untimed Parquet export.
+    phases = report["peak_rss_mb_by_phase"]
+    assert {"load", "publish", "incremental", "limit"} <= phases.keys()
+    assert report["peak_rss_mb"] == max(v for k, v in phases.items() if k != "limit")
+    assert report["peak_rss_mb_limit_phase"] == phases["limit"]
     assert not list(tmp_path.glob("bench-*.duckdb")), "the scratch warehouse is removed"
