@@ -35,14 +35,18 @@ for _ in range(2):
     block = libc.malloc(1 << 20)
     mapped.append(libc.mallinfo2().hblkhd - before >= 1 << 20)
     libc.free(block)
+import pyarrow as pa
 print(json.dumps({"applied": applied, "mapped": mapped,
-                  "env": {k: os.environ.get(k) for k in allocator.ENVIRONMENT}}))
+                  "env": {k: os.environ.get(k) for k in allocator.ENVIRONMENT},
+                  "arrow_pool": pa.default_memory_pool().backend_name,
+                  "arrow_env": os.environ.get(allocator.ARROW_POOL_VARIABLE)}))
 """
 
 
 def _fresh(code: str, arg: str, env: dict[str, str] | None = None):
     """What ``code`` prints as JSON, run in a new interpreter without our MALLOC_* variables."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith("MALLOC_") and k != "ARROW_DEFAULT_MEMORY_POOL"}
     out = subprocess.run([sys.executable, "-c", code, arg], capture_output=True, text=True,
                          check=True, env={**clean, **(env or {})})
     return json.loads(out.stdout)
@@ -76,6 +80,20 @@ def test_settings_keep_large_blocks_mapped_and_reach_child_processes() -> None:
     assert result["env"] == {"MALLOC_MMAP_THRESHOLD_": str(256 * 1024),
                              "MALLOC_TRIM_THRESHOLD_": str(64 * 1024 * 1024),
                              "MALLOC_ARENA_MAX": "2"}
+
+
+def test_arrow_allocates_through_the_tuned_malloc_here_and_in_child_processes() -> None:
+    assert _probe("default")["arrow_pool"] != "system"  # Arrow's own (mimalloc or jemalloc)
+    result = _probe("tuned")
+    assert result["arrow_pool"] == "system"
+    assert result["arrow_env"] == "system"
+
+
+def test_an_operator_choice_of_arrow_pool_wins() -> None:
+    result = _probe("tuned", {"ARROW_DEFAULT_MEMORY_POOL": "mimalloc"})
+    assert result["applied"] is True
+    assert result["arrow_pool"] == "mimalloc"
+    assert result["arrow_env"] == "mimalloc"
 
 
 def test_an_operator_setting_in_the_environment_wins() -> None:
