@@ -44,7 +44,7 @@ print(json.dumps({"applied": applied, "mapped": mapped,
 
 
 def _fresh(code: str, arg: str, env: dict[str, str] | None = None):
-    """What ``code`` prints as JSON, run in a new interpreter without our MALLOC_* variables."""
+    """What ``code`` prints as JSON, in a new interpreter without our MALLOC_* or Arrow pool variables."""
     clean = {k: v for k, v in os.environ.items()
              if not k.startswith("MALLOC_") and k != "ARROW_DEFAULT_MEMORY_POOL"}
     out = subprocess.run([sys.executable, "-c", code, arg], capture_output=True, text=True,
