@@ -71,6 +71,8 @@ class PeakRss:
         #: At the overall peak: (this process, its workers together), to tell which grows.
         self.split_at_peak: tuple[int, int] = (0, 0)
         self._stop = threading.Event()
+        # The sampling thread and the run (at the end of a short phase) both sample.
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     @staticmethod
@@ -96,6 +98,10 @@ class PeakRss:
         return out
 
     def sample(self) -> int:
+        with self._lock:
+            return self._sample()
+
+    def _sample(self) -> int:
         me = os.getpid()
         own = self._rss_kb(me)
         workers = sum(self._rss_kb(c) for c in self._children(me))
