@@ -76,6 +76,13 @@ def folded_prefix(text: Any, chars: int) -> str:
 
 def employer_key(name: Any) -> str:
     """"Sonatel S.A." and "SONATEL SA" → "sonatel"."""
+    if name is None or (isinstance(name, float) and np.isnan(name)):
+        return ""
+    return _employer_key(str(name))
+
+
+@lru_cache(maxsize=200_000)  # a million postings name about 20,000 employers, spelt a few ways
+def _employer_key(name: str) -> str:
     folded = _fold(name)
     folded = re.sub(r"\b([a-z]) (?=[a-z]\b)", r"\1", folded)  # "s a" → "sa"
     return re.sub(r"\s+", " ", _LEGAL_FORMS.sub(" ", folded)).strip()

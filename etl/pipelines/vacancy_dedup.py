@@ -18,7 +18,7 @@ import pandas as pd
 from etl.pipelines.context import RunContext
 from etl.pipelines.timing import StageTimer as _Timer
 from etl.warehouse.bulk import bulk_insert
-from etl.warehouse.frames import result_frame
+from etl.warehouse.frames import fetch_tuples, result_frame
 from etl.warehouse.models import refresh_statistics
 from etl.warehouse.session import holds_warehouse_open
 from etl.warehouse.sqlfiles import sql_text
@@ -217,7 +217,7 @@ def _lookup(ctx: RunContext, ids: list[str], query: str, extra: dict) -> dict[st
         conn.execute(sql_text("core/delete_dedup_candidates"), params)
         bulk_insert(conn, "core", "dedup_candidates",
                     pd.DataFrame({"run_id": ctx.run_id, "vacancy_id": ids}))
-        found = {r[0]: r[1] for r in conn.execute(sql_text(query), params)}
+        found = dict(fetch_tuples(conn.execute(sql_text(query), params)))
         conn.execute(sql_text("core/delete_dedup_candidates"), params)
     return found
 
@@ -259,9 +259,7 @@ def _block_keys(frame: pd.DataFrame) -> pd.DataFrame:
     """
     from etl.normalise.dedup import _region_keys, employer_key, title_key
 
-    employers: dict[object, str] = {}
-    employer = [employers.setdefault(e, employer_key(e)) if e not in employers else employers[e]
-                for e in frame["employer_name"]]
+    employer = [employer_key(e) for e in frame["employer_name"]]  # memoised
     titles = frame["title"].map(title_key)
     region = _region_keys(frame).tolist()
     dated = pd.to_datetime(frame["date_posted"], errors="coerce").notna().tolist()

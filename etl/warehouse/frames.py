@@ -17,10 +17,25 @@ from sqlalchemy.sql.expression import Executable
 STREAM_BATCH_ROWS = 50_000
 
 
+def fetch_tuples(result: Result) -> list[tuple]:
+    """All rows of a textual query's ``result`` as the driver's tuples, in one fetch.
+
+    Iterating a SQLAlchemy result fetches row by row and wraps each in a ``Row``:
+    for 100,000 postings read back from DuckDB, 0.75 s against 0.35 s for the
+    driver's ``fetchall``. For ``text()`` SQL (``warehouse_sql/``) SQLAlchemy
+    converts no values, so the tuples are what the rows would hold.
+    """
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def result_frame(result: Result) -> pd.DataFrame:
-    """All rows of ``result``, with its column names (also when there are no rows)."""
+    """All rows of a textual query's ``result``, with its column names (also when there
+    are no rows)."""
     columns = list(result.keys())
-    return pd.DataFrame([tuple(row) for row in result], columns=columns)
+    return pd.DataFrame(fetch_tuples(result), columns=columns)
 
 
 def streamed_frame(conn: Connection, statement: Executable, *,
