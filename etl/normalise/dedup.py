@@ -33,72 +33,16 @@ months.
 from __future__ import annotations
 
 import hashlib
-import re
-from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from etl.normalise.text import drop_combining_marks, word_runs
-from etl.normalise.vacancy import canonical_url, clean_title
+from etl.normalise.blocking import _fold, employer_key, folded_prefix, title_key
+from etl.normalise.vacancy import canonical_url
 
 _CHUNK = 2000
 REQUIRED_COLUMNS = ("source", "source_id", "url", "title", "employer_name", "date_posted")
-
-_LEGAL_FORMS = re.compile(
-    r"\b(?:sarl|sarlu|sa|sas|sasu|suarl|gie|eurl|sci|ltd|limited|llc|llp|inc|incorporated|corp|"
-    r"corporation|co|company|plc|gmbh|ag|bv|nv|spa|srl|pty|group|groupe|holding|cie)\b"
-)
-
-
-def _fold(text: Any) -> str:
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        return ""
-    return word_runs(drop_combining_marks(str(text).replace("’", "'")).lower())
-
-
-def folded_prefix(text: Any, chars: int) -> str:
-    """``_fold(text)[:chars]``, folding only as much of a long text as that needs.
-
-    Folding keeps prefixes (each character folds on its own; a word or a run of
-    blanks cut at the end only changes what comes after it), so when the fold of a
-    slice is longer than ``chars``, its first ``chars`` are those of the whole
-    text's fold. Descriptions are compared on their first 1,500 folded characters.
-    """
-    if isinstance(text, str) and len(text) > chars + chars // 4:
-        folded = _fold(text[: chars + chars // 4])
-        if len(folded) > chars:
-            return folded[:chars]
-    return _fold(text)[:chars]
-
-
-def employer_key(name: Any) -> str:
-    """"Sonatel S.A." and "SONATEL SA" → "sonatel"."""
-    if name is None or (isinstance(name, float) and np.isnan(name)):
-        return ""
-    return _employer_key(str(name))
-
-
-@lru_cache(maxsize=200_000)  # a million postings name about 20,000 employers, spelt a few ways
-def _employer_key(name: str) -> str:
-    folded = _fold(name)
-    folded = re.sub(r"\b([a-z]) (?=[a-z]\b)", r"\1", folded)  # "s a" → "sa"
-    return re.sub(r"\s+", " ", _LEGAL_FORMS.sub(" ", folded)).strip()
-
-
-def title_key(title: Any) -> str:
-    """Cleaned title ("H/F", references removed), accent-free, lower case."""
-    if title is None or (isinstance(title, float) and np.isnan(title)):
-        return ""
-    return _title_key(str(title))
-
-
-@lru_cache(maxsize=200_000)  # a million postings carry about 50,000 distinct titles
-def _title_key(title: str) -> str:
-    return _fold(clean_title(title) or "")
-
 
 class _UnionFind:
     def __init__(self, n: int) -> None:

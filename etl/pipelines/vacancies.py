@@ -44,7 +44,7 @@ STAGING_COLUMNS = (
     "country_code", "region_code", "salary_min", "salary_max", "salary_currency",
     "salary_period", "salary_monthly", "description_text", "language", "isco08", "isco_label",
     "isco_confidence", "isco_method", "isic4_section", "skill_uris", "content_hash",
-    "raw_sha256", "fetched_at",
+    "raw_sha256", "fetched_at", "block_key", "title_key",
 )
 
 

@@ -100,10 +100,17 @@ def deduplicate(ctx: RunContext, window_days: int = 30, *,
 
 
 def _store_dedup_keys(ctx: RunContext) -> None:
-    """Blocking keys of the postings this run loaded, a page of ids at a time."""
+    """Blocking keys of the postings this run loaded.
+
+    The keys prepared with each staged record are copied in one statement; postings
+    staged without them (by code older than migration 0018) are keyed here in Python,
+    a page of ids at a time.
+    """
     params = {"run_id": ctx.run_id, "page_rows": BATCH_ROWS}
     with ctx.engine.begin() as conn:
         conn.execute(sql_text("core/delete_vacancy_dedup_keys_of_run"), params)
+        conn.execute(sql_text("core/insert_vacancy_dedup_keys_from_staging"), params)
+        refresh_statistics(conn, "core", "vacancy_dedup_keys")
     after = ""
     while True:
         with ctx.engine.connect() as conn:
@@ -253,20 +260,19 @@ _CDIST_ROWS = 2000
 def _block_keys(frame: pd.DataFrame) -> pd.DataFrame:
     """``vacancy_id``, ``block_key`` (employer × region, '' when not eligible) and ``title_key``.
 
-    Eligibility and keys are those of ``assign_clusters``: an employer, a region
-    (``region_code``, else country and locality), a date and a title are needed
-    for near matching.
+    Eligibility and keys are those of ``assign_clusters`` (:func:`block_keys`): an
+    employer, a region (``region_code``, else country and locality), a date and a title
+    are needed for near matching.
     """
-    from etl.normalise.dedup import _region_keys, employer_key, title_key
+    from etl.normalise.blocking import block_keys
 
-    employer = [employer_key(e) for e in frame["employer_name"]]  # memoised
-    titles = frame["title"].map(title_key)
-    region = _region_keys(frame).tolist()
+    keys = [block_keys(*values) for values in zip(
+        frame["employer_name"], frame["region_code"], frame["country_code"], frame["locality"],
+        frame["title"], strict=True)]
     dated = pd.to_datetime(frame["date_posted"], errors="coerce").notna().tolist()
-    blocks = [f"{e}\x1f{r}" if e and r and d and t else ""
-              for e, r, d, t in zip(employer, region, dated, titles, strict=True)]
-    return pd.DataFrame({"vacancy_id": frame["vacancy_id"], "block_key": blocks,
-                         "title_key": titles})
+    return pd.DataFrame({"vacancy_id": frame["vacancy_id"],
+                         "block_key": [b if d else "" for (b, _), d in zip(keys, dated, strict=True)],
+                         "title_key": [t for _, t in keys]})
 
 
 def _title_pairs(block: pd.DataFrame, *, window_days: int) -> list[tuple[int, int]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from etl.normalise.blocking import block_keys
 from etl.normalise.skills import skill_uris
 
 #: Fields whose change makes a posting "changed" (its content hash).
@@ -32,7 +33,8 @@ def _content_hash(record: dict) -> str:
 
 
 def prepare_record(record: dict, source: str, *, skills: bool = True) -> dict:
-    """Identity, content hash and (optionally) skills of one normalised record, in place.
+    """Identity, content hash, deduplication keys and (optionally) skills of one
+    normalised record, in place.
 
     A pure function of the record, so that worker processes can run it next to
     normalisation (``lmis bench`` does) and the loader only codes, validates and
@@ -48,6 +50,9 @@ def prepare_record(record: dict, source: str, *, skills: bool = True) -> dict:
     record["source_id"] = str(source_id)
     record["vacancy_id"] = vacancy_id(source, record["source_id"])
     record["content_hash"] = _content_hash(record)
+    record["block_key"], record["title_key"] = block_keys(
+        record.get("employer_name"), record.get("region_code"), record.get("country_code"),
+        record.get("locality"), record.get("title"))
     if skills:
         record["skill_uris"] = skill_uris(record.get("description_text"),
                                           record.get("language"))

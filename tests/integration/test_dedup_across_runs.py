@@ -123,3 +123,52 @@ def test_an_edited_posting_keeps_when_it_was_first_seen_and_its_cluster_duckdb(
 def test_an_edited_posting_keeps_when_it_was_first_seen_and_its_cluster_postgresql(
         config: None, pg_url: str) -> None:
     _edited_posting_keeps_its_history(pg_url)
+
+
+def _keys(url: str) -> dict[str, tuple[str, str]]:
+    with get_engine(url).connect() as conn:
+        rows = conn.execute(sa.text(
+            "select v.source_id, k.block_key, k.title_key from core.vacancy_dedup_keys as k "
+            "join core.vacancies as v on v.vacancy_id = k.vacancy_id")).all()
+    return {r.source_id: (r.block_key, r.title_key) for r in rows}
+
+
+def _staged_keys_are_those_computed_from_core(url: str) -> None:
+    """Keys prepared with the staged records (copied by SQL) are the keys deduplication
+    computes from core in Python for postings staged without them (older code)."""
+    from etl.pipelines.vacancy_dedup import _store_dedup_keys
+
+    odd = [
+        {**_posting("A", "2026-10-01"), "employer_name": "TERANGA SERVICES S.A.R.L."},
+        {**_posting("B", "2026-10-02"), "region_code": None, "locality": "Thiès Ville"},
+        {**_posting("C", "2026-10-03"), "region_code": None, "locality": None},
+        {**_posting("D", "2026-10-04"), "employer_name": None},
+        {**_posting("E", "2026-10-05", "board_b"), "title": "Chauffeur poids lourd H/F"},
+        {**_posting("F", "2026-10-06", "board_b"), "date_posted": None},
+    ]
+    _run(url, "run-k", "2026-10-15", odd)
+    prepared = _keys(url)
+    assert len(prepared) == len(odd)
+    assert prepared["C"][0] == "" and prepared["D"][0] == ""  # no region / no employer
+    assert prepared["B"][0].endswith("\x1fSN|thies ville")
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        staged = conn.execute(sa.text(
+            "select count(*) from staging.vacancies where run_id = 'run-k' "
+            "and block_key is not null")).scalar()
+        conn.execute(sa.text("update staging.vacancies set block_key = null, title_key = null "
+                             "where run_id = 'run-k'"))
+    assert staged == len(odd)
+    ctx = RunContext(run_id="run-k", data_interval_start=datetime(2026, 10, 15),
+                     data_interval_end=datetime(2026, 10, 15), warehouse_url=url)
+    _store_dedup_keys(ctx)
+    assert _keys(url) == prepared
+
+
+def test_staged_keys_are_those_computed_from_core_duckdb(config: None, duckdb_url: str) -> None:
+    _staged_keys_are_those_computed_from_core(duckdb_url)
+
+
+@pytest.mark.postgres
+def test_staged_keys_are_those_computed_from_core_postgresql(config: None, pg_url: str) -> None:
+    _staged_keys_are_those_computed_from_core(pg_url)

@@ -203,3 +203,22 @@ def test_word_runs_is_the_regular_expression_it_replaces() -> None:
     pool = [*"abz09 \t\n-_'.,;:!?/", "\u00e9", "\u0430", "\u00a0", "\ud800", "\U0001f600"]
     texts = ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 60))) for _ in range(5000)]
     assert [t for t in texts if word_runs(t) != re.sub(r"[^a-z0-9]+", " ", t).strip()] == []
+
+
+def test_region_key_of_one_posting_is_the_frames_region_key():
+    """Records prepared in workers are keyed one by one (etl.normalise.blocking); the rules
+    on a frame use _region_keys. Both must give the same region for the same posting."""
+    from etl.normalise.blocking import region_key
+    from etl.normalise.dedup import _region_keys
+
+    frame = pd.DataFrame({
+        "region_code": ["SN-DK", None, None, "", None, float("nan")],
+        "country_code": ["SN", "SN", None, "SN", "SN", "SN"],
+        "locality": ["Dakar", "Thiès Ville", "Saint-Louis", "  ", None, "Kaolack"],
+    })
+    expected = _region_keys(frame).tolist()
+    got = [region_key(r, c, loc) for r, c, loc in
+           zip(frame["region_code"], frame["country_code"], frame["locality"], strict=True)]
+    assert got == expected
+    assert got[0] == "SN-DK" and got[1] == "SN|thies ville" and got[2] == "|saint louis"
+    assert got[3] == "" and got[4] == ""
