@@ -184,9 +184,12 @@ CHUNK_ROWS = 10_000
 
 #: Chunks validated together (Great Expectations) and then staged. A validation has a
 #: fixed cost, whatever the rows (GX plans its metrics per expectation: about 0.3 s for
-#: the 25 of ``staging_vacancies``, then about 5 µs a row), which a million postings
-#: paid once per chunk; three chunks share it, for up to two more chunks held in memory.
-VALIDATE_CHUNKS = 3
+#: the 25 of ``staging_vacancies``, then about 5 µs a row). Three chunks share it
+#: (``validate_chunks=3``): the loader did 28 s less work at a million postings, but held
+#: up to three chunks, about 300 MiB more at PostgreSQL 1M, and the run was not faster
+#: (the loader waits on the parse/normalise workers; docs/benchmarks.md, tenth round).
+#: So one chunk at a time, unless a caller whose loader is the bottleneck asks for more.
+VALIDATE_CHUNKS = 1
 
 
 def _id_keys(ids: pd.Series) -> np.ndarray:
