@@ -79,7 +79,7 @@ def _as_text(value: Any) -> str:
 
 def region_key(region_code: Any, country_code: Any, locality: Any) -> str:
     """One posting's region for blocking: its region code, else country and folded locality
-    ("SN|dakar"), else ''. What ``etl.normalise.dedup._region_keys`` gives a frame's rows."""
+    ("SN|dakar"), else ''."""
     region = _as_text(region_code)
     if region:
         return region

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from etl.normalise.blocking import _fold, employer_key, folded_prefix, title_key
+from etl.normalise.blocking import employer_key, folded_prefix, region_key, title_key
 from etl.normalise.vacancy import canonical_url
 
 _CHUNK = 2000
@@ -175,16 +175,12 @@ def assign_clusters(
 
 
 def _region_keys(frame: pd.DataFrame) -> pd.Series:
-    n = len(frame)
-    region = frame["region_code"].astype("string").fillna("") if "region_code" in frame else \
-        pd.Series([""] * n, dtype="string")
-    if "locality" in frame.columns:
-        country = frame["country_code"].astype("string").fillna("") if "country_code" in frame \
-            else pd.Series([""] * n, dtype="string")
-        locality = frame["locality"].map(_fold).astype("string")
-        fallback = (country + "|" + locality).where(locality != "", "")
-        region = region.where(region != "", fallback)
-    return region.fillna("").astype(str)
+    """:func:`etl.normalise.blocking.region_key` of each row (one definition of the rule)."""
+    missing = [None] * len(frame)
+    columns = [frame[c] if c in frame.columns else missing
+               for c in ("region_code", "country_code", "locality")]
+    return pd.Series([region_key(*values) for values in zip(*columns, strict=True)],
+                     index=frame.index, dtype=str)
 
 
 def duplicate_share(df: pd.DataFrame) -> float:

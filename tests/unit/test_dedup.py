@@ -9,13 +9,8 @@ import time
 import pandas as pd
 import pytest
 
-from etl.normalise.dedup import (
-    _fold,
-    assign_clusters,
-    duplicate_share,
-    employer_key,
-    folded_prefix,
-)
+from etl.normalise.blocking import _fold, employer_key, folded_prefix
+from etl.normalise.dedup import assign_clusters, duplicate_share
 from etl.normalise.text import word_runs
 
 DESC = ("Tenue de la comptabilité générale, rapprochements bancaires, déclarations fiscales "
