@@ -182,15 +182,6 @@ def _previous_fetched(ctx: RunContext, source: str) -> int | None:
 #: Rows per chunk of the streaming load: memory follows this, not the size of a source.
 CHUNK_ROWS = 10_000
 
-#: Chunks validated together (Great Expectations) and then staged. A validation has a
-#: fixed cost, whatever the rows (GX plans its metrics per expectation: about 0.3 s for
-#: the 25 of ``staging_vacancies``, then about 5 µs a row). Three chunks share it
-#: (``validate_chunks=3``): the loader did 28 s less work at a million postings, but held
-#: up to three chunks, about 300 MiB more at PostgreSQL 1M, and the run was not faster
-#: (the loader waits on the parse/normalise workers; docs/benchmarks.md, tenth round).
-#: So one chunk at a time, unless a caller whose loader is the bottleneck asks for more.
-VALIDATE_CHUNKS = 1
-
 
 def _id_keys(ids: pd.Series) -> np.ndarray:
     """64 bits of each vacancy_id (a sha256 prefix): compact memory of ids already seen."""
@@ -213,19 +204,23 @@ def _remember(seen: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 @holds_warehouse_open
 def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
-                   chunk_rows: int = CHUNK_ROWS, validate_chunks: int = VALIDATE_CHUNKS,
+                   chunk_rows: int = CHUNK_ROWS,
                    timings: dict[str, float] | None = None) -> SourceCounts:
     """Code, validate, quarantine and upsert normalised vacancy records of one source.
 
     ``records`` may be any iterable (a generator streaming a crawl or a file): it
     is read ``chunk_rows`` at a time, so memory does not grow with the source.
     Per chunk: postings whose content is already in core are only counted (and
-    their ``last_seen_at`` moved), the rest are coded and tagged; every
-    ``validate_chunks`` chunks (and at the end) those are validated together
-    (failures quarantined) and bulk-loaded into ``staging.vacancies``. When every
-    chunk is staged, the volume gate compares the source's fetched records with the
-    previous run; only then is ``core`` updated, set-based, from staging: a batch
-    that fails leaves core as it was. ``timings`` (optional) receives seconds per stage.
+    their ``last_seen_at`` moved), the rest are coded, tagged, validated (failures
+    quarantined) and bulk-loaded into ``staging.vacancies``. When every chunk is
+    staged, the volume gate compares the source's fetched records with the previous
+    run; only then is ``core`` updated, set-based, from staging: a batch that
+    fails leaves core as it was. ``timings`` (optional) receives seconds per stage.
+
+    Validating several chunks at once pays Great Expectations' fixed cost per
+    validation (about 0.3 s) less often, but holds them in memory: measured at three
+    chunks, 300 MiB more at PostgreSQL 1M and no shorter run (docs/benchmarks.md,
+    tenth round). So each chunk is validated alone.
     """
     timer = _Timer(timings)
     counts = SourceCounts(source=source)
@@ -236,7 +231,6 @@ def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
         conn.execute(sql_text("core/drop_seen_batch"), params)
     seen = np.empty(0, dtype=np.uint64)
     deferred = _DeferredChecks()
-    pending: list[pd.DataFrame] = []
     iterator = iter(records)
     try:
         for chunk_no in itertools.count():
@@ -247,11 +241,7 @@ def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
             seen, frame = _code_chunk(ctx, source, chunk, chunk_no, counts, seen, timer)
             del chunk  # the records' dicts; the frame keeps their values
             if frame is not None:
-                pending.append(frame)
-            if len(pending) >= validate_chunks:
-                _validate_and_stage(ctx, source, pending, counts, timer, deferred)
-        if pending:
-            _validate_and_stage(ctx, source, pending, counts, timer, deferred)
+                _validate_and_stage(ctx, source, frame, counts, timer, deferred)
     except BatchValidationError:
         _discard_staged(ctx, source)
         raise
@@ -383,16 +373,10 @@ def _code_chunk(ctx: RunContext, source: str, records: list[dict], chunk_no: int
     return seen, frame
 
 
-def _validate_and_stage(ctx: RunContext, source: str, frames: list[pd.DataFrame],
+def _validate_and_stage(ctx: RunContext, source: str, frame: pd.DataFrame,
                         counts: SourceCounts, timer: _Timer, deferred: _DeferredChecks) -> None:
-    """Validate coded chunks together (failures quarantined) and stage the valid rows.
-
-    ``frames`` is emptied, so that the chunks are not held twice beside their union.
-    """
+    """Validate a coded chunk (failures quarantined) and stage its valid rows."""
     with timer("validate"):
-        # One index over the chunks: validation selects rows by index labels.
-        frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-        frames.clear()
         outcome = validate_and_quarantine(
             ctx.engine, frame, suite="staging_vacancies", dataset="vacancies", source=source,
             run_id=ctx.run_id, run_date=ctx.as_of, key_column="source_id",

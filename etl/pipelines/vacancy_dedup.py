@@ -77,8 +77,6 @@ def deduplicate(ctx: RunContext, window_days: int = 30, *,
             conn.execute(sql_text(f"core/{name}"), params)
     with timer("dedup_keys"):
         _store_dedup_keys(ctx)
-        with ctx.engine.begin() as conn:
-            refresh_statistics(conn, "core", "vacancy_dedup_keys")
     with timer("dedup_blocks"):
         with ctx.engine.begin() as conn:
             conn.execute(sql_text("core/insert_cluster_block_windows_of_run"), params)
@@ -104,7 +102,8 @@ def _store_dedup_keys(ctx: RunContext) -> None:
 
     The keys prepared with each staged record are copied in one statement; postings
     staged without them (by code older than migration 0018) are keyed here in Python,
-    a page of ids at a time.
+    a page of ids at a time. The table's planner statistics are taken after the copy
+    (the Python pass's query reads it), and again only if that pass added keys.
     """
     params = {"run_id": ctx.run_id, "page_rows": BATCH_ROWS}
     with ctx.engine.begin() as conn:
@@ -118,10 +117,13 @@ def _store_dedup_keys(ctx: RunContext) -> None:
                                   {**params, "after": after})
             frame = result_frame(result)
         if frame.empty:
-            return
+            break
         after = frame["vacancy_id"].iat[-1]
         with ctx.engine.begin() as conn:
             bulk_insert(conn, "core", "vacancy_dedup_keys", _block_keys(frame))
+    if after:
+        with ctx.engine.begin() as conn:
+            refresh_statistics(conn, "core", "vacancy_dedup_keys")
 
 
 def _block_batches(sizes: list[tuple[str, int]], rows: int) -> Iterator[tuple[str, str]]:
