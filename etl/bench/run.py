@@ -256,13 +256,15 @@ def _slices(path: Path, size: int) -> Iterator[list[str]]:
 
 def run_pipeline(ctx, data_dir: Path, workers: int, timings: dict[str, float],
                  rss: PeakRss | None = None) -> dict:
-    """parse → normalise → stage_and_load per source → deduplicate → ledgers → publish.
+    """parse → normalise → stage_and_load per source → deduplicate → ledgers → compact →
+    publish.
 
     The ``workers`` parse and normalise only: they are spawned for the loads and
     gone before deduplication, so that their memory is not held (and counted)
     while the warehouse builds and audits the published tables, as a scheduled
     run, which parses in its extract tasks, does not hold it either.
     """
+    from etl.pipelines.compaction import compact_vacancy_tables
     from etl.pipelines.publish import publish
     from etl.pipelines.vacancies import record_ledgers
     from etl.pipelines.vacancy_dedup import deduplicate
@@ -278,6 +280,7 @@ def run_pipeline(ctx, data_dir: Path, workers: int, timings: dict[str, float],
     start = time.perf_counter()
     ledgers = record_ledgers(ctx, per_source, duplicates)
     timings["ledger"] = time.perf_counter() - start
+    compact_vacancy_tables(ctx, timings=timings)
     if rss is not None:
         rss.phase = "publish"
     start = time.perf_counter()
