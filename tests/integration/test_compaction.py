@@ -93,9 +93,9 @@ def test_repacking_keeps_the_rows_and_leaves_the_next_append_to_the_tail(tmp_pat
             assert _content(conn, t) == content[t]
         assert conn.exec_driver_sql("select current_setting('threads')").scalar_one() == threads
         blocks = {t: _blocks(conn, t) for t in tables}
-    with pytest.raises(sa.exc.IntegrityError):  # the primary key still knows every posting
-        with engine.begin() as conn:
-            conn.exec_driver_sql(_CORE, (600_000, 600_001))  # a posting the repacking moved
+    # The primary key still knows every posting.
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.exec_driver_sql(_CORE, (600_000, 600_001))  # a posting the repacking moved
 
     _load_step(engine, 700_000, 500)  # the next run's first append
 
