@@ -23,8 +23,15 @@ from etl.warehouse.models import refresh_statistics
 from etl.warehouse.session import holds_warehouse_open
 from etl.warehouse.sqlfiles import sql_text
 
-#: Postings per page when computing keys, and about per batch of blocks read back.
+#: Postings per page when computing keys (in Python, for rows staged without them).
 BATCH_ROWS = 10_000
+
+#: About how many postings each batch of blocks reads back (titles and keys, not
+#: descriptions). Each batch's query joins the keys with all of ``core.vacancies``, so
+#: fewer batches read the warehouse fewer times: re-clustering the 1M benchmark's
+#: postings took 64.7 s in batches of 10,000 and 43.2 s in batches of 50,000 (40.4 s
+#: at 200,000, with four times the rows held; docs/benchmarks.md, eleventh round).
+BLOCK_BATCH_ROWS = 50_000
 
 #: Characters of a description read back for near-duplicate matching: the matcher compares
 #: the first 1,500 characters once folded (accents and punctuation removed).
@@ -153,7 +160,7 @@ def _cluster_blocks(ctx: RunContext, window_days: int) -> None:
     with ctx.engine.connect() as conn:
         sizes = [(r.block_key, int(r.postings))
                  for r in conn.execute(sql_text("core/dedup_block_sizes"), params)]
-    for first, last in _block_batches(sizes, BATCH_ROWS):
+    for first, last in _block_batches(sizes, BLOCK_BATCH_ROWS):
         with ctx.engine.connect() as conn:
             result = conn.execute(sql_text("core/vacancies_for_dedup"),
                                   {**params, "first_block": first, "last_block": last})

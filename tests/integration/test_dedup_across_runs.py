@@ -172,3 +172,35 @@ def test_staged_keys_are_those_computed_from_core_duckdb(config: None, duckdb_ur
 @pytest.mark.postgres
 def test_staged_keys_are_those_computed_from_core_postgresql(config: None, pg_url: str) -> None:
     _staged_keys_are_those_computed_from_core(pg_url)
+
+
+def _several_blocks() -> list[dict]:
+    """Three employers (three blocks), each with a vacancy posted on two boards and one
+    other offer, and one posting of the first employer listed by the third one's URL."""
+    postings = []
+    for k, employer in enumerate(("Teranga Services SARL", "Sahel Logistique SA",
+                                  "Banque de Dakar")):
+        postings += [
+            {**_posting(f"{k}a", f"2026-09-0{k + 1}"), "employer_name": employer},
+            {**_posting(f"{k}b", f"2026-09-0{k + 2}", "board_b"), "employer_name": employer},
+            {**_posting(f"{k}c", f"2026-09-0{k + 3}"), "employer_name": employer,
+             "title": "Chauffeur poids lourd"},
+        ]
+    postings.append({**_posting("x", "2026-09-04", "pes_feed"),
+                     "url": "https://board_a.example.org/2c", "title": "Mécanicien"})
+    return postings
+
+
+@pytest.mark.parametrize("batch_rows", [1, 2, 50_000])
+def test_clusters_do_not_depend_on_how_blocks_are_batched(
+        config: None, duckdb_url: str, batch_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import etl.pipelines.vacancy_dedup as vacancy_dedup
+
+    monkeypatch.setattr(vacancy_dedup, "BLOCK_BATCH_ROWS", batch_rows)
+    _run(duckdb_url, "run-b", "2026-09-15", _several_blocks())
+    assert _clusters(duckdb_url) == {
+        "0a": ("0a", False), "0b": ("0a", True), "0c": ("0c", False),
+        "1a": ("1a", False), "1b": ("1a", True), "1c": ("1c", False),
+        # x (4 September) and 2c (5 September) share a URL: one cluster, x's.
+        "2a": ("2a", False), "2b": ("2a", True), "2c": ("x", True), "x": ("x", False),
+    }
