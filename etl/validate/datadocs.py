@@ -54,16 +54,25 @@ def build_data_docs(
     their JSON dicts (``outcome.gx_result.to_json_dict()``), so that an Airflow
     task can build docs from results another task saved. Every suite in
     ``expectations/`` gets a page, validated or not.
+
+    Only the pages of these results and of the suites are rendered (the index
+    lists every result kept): GX's site builder otherwise renders again every
+    result in the store, so each publish took longer than the last, however few
+    its own results.
     """
     target_dir = Path(target_dir).resolve()
     target_dir.mkdir(parents=True, exist_ok=True)
     context = _docs_context(target_dir)
+    rendered: list[ExpectationSuiteIdentifier | ValidationResultIdentifier] = []
     for name in list_suites(suites_dir):
-        context.suites.add(load_suite(name, suites_dir))
+        suite = context.suites.add(load_suite(name, suites_dir))
+        rendered.append(ExpectationSuiteIdentifier(name=suite.name))
     for item in results:
         result, lmis = _as_result(item)
-        context.validation_results_store.set(_identifier(result, lmis), result)
-    context.build_data_docs(site_names=[SITE])
+        identifier = _identifier(result, lmis)
+        context.validation_results_store.set(identifier, result)
+        rendered.append(identifier)
+    context.build_data_docs(site_names=[SITE], resource_identifiers=rendered)
     index = target_dir / "index.html"
     if not index.exists():
         raise RuntimeError(f"Great Expectations built no index.html in {target_dir}")

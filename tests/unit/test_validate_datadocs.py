@@ -47,9 +47,14 @@ def test_data_docs_index_lists_each_run_and_every_suite(tmp_path):
     second = validate_frame(_returnees("b"), "staging_returnees", params=params,
                             source="pes_sfax", run_id="manual__2024-05-02")
     saved = json.loads(json.dumps(second.gx_result.to_json_dict()))
+    pages[0].write_text("rendered by the first build", encoding="utf-8")
     build_data_docs(target, [saved])
     html = index.read_text(encoding="utf-8")
     assert "manual__2024-05-01" in html and "manual__2024-05-02" in html
+    # only the new result's page is rendered; the first one's is left as it was
+    assert pages[0].read_text(encoding="utf-8") == "rendered by the first build"
+    new_pages = list((target / "validations" / "staging_returnees").rglob("pes_sfax.html"))
+    assert len(new_pages) == 1 and "not-a-key" in new_pages[0].read_text(encoding="utf-8")
     assert len(list((target / RESULTS_SUBDIR).rglob("*.json"))) == 2
 
     # rebuilding the same result does not duplicate it
