@@ -255,27 +255,35 @@ def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
         return counts
     with ctx.engine.begin() as conn:
         with timer("upsert"):
-            refresh_statistics(conn, "staging", "vacancies")
+            refresh_statistics(conn, "staging", "vacancies", changed_rows=counts.staged)
             conn.execute(sql_text("core/create_vacancies_replaced"))
             conn.execute(sql_text("core/delete_vacancies_replaced"), params)
-            _replace_changed(conn, params)
-            conn.execute(sql_text("core/upsert_vacancies_insert"), params)
+            changed = _replace_changed(conn, params)
+            changed += _rows(conn.execute(sql_text("core/upsert_vacancies_insert"), params))
             conn.execute(sql_text("core/delete_vacancies_replaced"), params)
         with timer("upsert_skills"):
-            conn.execute(sql_text("core/delete_vacancy_skills_of_run"), params)
-            conn.execute(sql_text("core/insert_vacancy_skills_of_run"), params)
+            pairs = _rows(conn.execute(sql_text("core/delete_vacancy_skills_of_run"), params))
+            pairs += _rows(conn.execute(sql_text("core/insert_vacancy_skills_of_run"), params))
         with timer("upsert_seen"):
             if counts.unchanged:
-                conn.execute(sql_text("core/touch_seen_vacancies"), params)
+                changed += _rows(conn.execute(sql_text("core/touch_seen_vacancies"), params))
             conn.execute(sql_text("core/drop_seen_batch"), params)
-            refresh_statistics(conn, "core", "vacancies", "vacancy_skills")
+            # Statistics are taken again only where this load changed enough of a table.
+            refresh_statistics(conn, "core", "vacancies", changed_rows=changed)
+            refresh_statistics(conn, "core", "vacancy_skills", changed_rows=pairs)
         with timer("upsert_commit"):
             conn.commit()
     return counts
 
 
-def _replace_changed(conn, params: dict) -> None:
-    """New content for postings already in core (before new ones are inserted).
+def _rows(result) -> int:
+    """Rows a statement changed (0 where the driver does not say)."""
+    return max(result.rowcount, 0)
+
+
+def _replace_changed(conn, params: dict) -> int:
+    """New content for postings already in core (before new ones are inserted); returns
+    the rows changed.
 
     DuckDB rewrites every column segment an UPDATE touched at its next checkpoint,
     descriptions included, so there changed postings are deleted here, what they keep
@@ -285,10 +293,9 @@ def _replace_changed(conn, params: dict) -> None:
     same replacement made its upsert slower (100k incremental run: 2.3 -> 11.3 s).
     """
     if conn.dialect.name != "duckdb":
-        conn.execute(sql_text("core/upsert_vacancies_update"), params)
-        return
+        return _rows(conn.execute(sql_text("core/upsert_vacancies_update"), params))
     conn.execute(sql_text("core/keep_changed_vacancies"), params)
-    conn.execute(sql_text("core/delete_changed_vacancies"), params)
+    return _rows(conn.execute(sql_text("core/delete_changed_vacancies"), params))
 
 
 #: Batch expectations decided on the whole source, not per chunk: a maximum (freshness)
