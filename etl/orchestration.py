@@ -339,17 +339,14 @@ def deduplicate_and_record(counts: list[dict]) -> dict:
     """Cross-source deduplication of vacancies, one ledger row per source that ran, then
     the repacking of what the loads appended (DuckDB; once per run, after every source)."""
     from etl.ops.locks import source_lock
-    from etl.pipelines.compaction import compact_vacancy_tables
-    from etl.pipelines.vacancies import record_ledgers
-    from etl.pipelines.vacancy_dedup import deduplicate
+    from etl.pipelines.vacancies import close_vacancy_run
 
     ctx = run_context()
     ran = [c for c in counts if c and not c.get("skipped")]
+    if not ran:
+        return {}
     with source_lock(ctx.engine, "vacancies_dedup", run_id=ctx.run_id):
-        duplicates = deduplicate(ctx) if ran else {}
-        ledgers = record_ledgers(ctx, ran, duplicates)
-        if ran:
-            compact_vacancy_tables(ctx)
+        ledgers = close_vacancy_run(ctx, ran)
     return {ledger.source: ledger.summary() for ledger in ledgers}
 
 

@@ -264,10 +264,8 @@ def run_pipeline(ctx, data_dir: Path, workers: int, timings: dict[str, float],
     while the warehouse builds and audits the published tables, as a scheduled
     run, which parses in its extract tasks, does not hold it either.
     """
-    from etl.pipelines.compaction import compact_vacancy_tables
     from etl.pipelines.publish import publish
-    from etl.pipelines.vacancies import record_ledgers
-    from etl.pipelines.vacancy_dedup import deduplicate
+    from etl.pipelines.vacancies import close_vacancy_run
 
     # Spawned, not forked: a forked worker inherits the loader's models (classifier,
     # skills, Great Expectations) and copies their pages as soon as Python touches
@@ -276,17 +274,13 @@ def run_pipeline(ctx, data_dir: Path, workers: int, timings: dict[str, float],
         per_source = _load_sources(ctx, data_dir, pool, timings, rss)
     if rss is not None:
         rss.phase = "deduplicate"
-    duplicates = deduplicate(ctx, timings=timings)
-    start = time.perf_counter()
-    ledgers = record_ledgers(ctx, per_source, duplicates)
-    timings["ledger"] = time.perf_counter() - start
-    compact_vacancy_tables(ctx, timings=timings)
+    ledgers = close_vacancy_run(ctx, per_source, timings=timings)
     if rss is not None:
         rss.phase = "publish"
     start = time.perf_counter()
     publish(ctx, timings=timings)
     timings["publish"] = time.perf_counter() - start
-    return {"per_source": per_source, "duplicates": duplicates,
+    return {"per_source": per_source,
             "balanced": all(lg.fetched == lg.loaded + lg.quarantined + lg.duplicates
                             + lg.unchanged for lg in ledgers)}
 

@@ -15,8 +15,7 @@ def ingest_all(ctx: RunContext) -> dict[str, dict]:
     from etl.pipelines.returnees import ingest_returnees
     from etl.pipelines.statistics import ingest_statistics
     from etl.pipelines.survey import ingest_survey
-    from etl.pipelines.vacancies import ingest_jobboard, ingest_pes_feed, record_ledgers
-    from etl.pipelines.vacancy_dedup import deduplicate
+    from etl.pipelines.vacancies import close_vacancy_run, ingest_jobboard, ingest_pes_feed
 
     results: dict[str, dict] = {}
     vacancy_counts = []
@@ -24,7 +23,7 @@ def ingest_all(ctx: RunContext) -> dict[str, dict]:
         loader = ingest_jobboard if source.kind == "jobboard" else ingest_pes_feed
         vacancy_counts.append(loader(ctx, source.name))
     if vacancy_counts:
-        for ledger in record_ledgers(ctx, vacancy_counts, deduplicate(ctx)):
+        for ledger in close_vacancy_run(ctx, vacancy_counts):
             results[ledger.source] = {"fetched": ledger.fetched, "loaded": ledger.loaded}
     for source in ctx.config.sources_of("statistics"):
         results[source.name] = ingest_statistics(ctx, source.name)

@@ -443,3 +443,21 @@ def record_ledgers(ctx: RunContext, per_source: list[dict], duplicates: dict[str
         ledgers.append(ledger)
     return ledgers
 
+
+def close_vacancy_run(ctx: RunContext, per_source: list[dict], *,
+                      timings: dict[str, float] | None = None) -> list[Ledger]:
+    """What follows a run's vacancy loads, in order: deduplication across the sources,
+    one ledger row per source, and the repacking of what the loads appended (DuckDB).
+
+    One function for the DAG's deduplication task, the in-process runner and the
+    benchmark, so that none of them ends a run differently. ``timings`` (optional)
+    receives the steps' seconds (``dedup_*``, ``ledger``, ``compact``).
+    """
+    from etl.pipelines.compaction import compact_vacancy_tables
+    from etl.pipelines.vacancy_dedup import deduplicate
+
+    duplicates = deduplicate(ctx, timings=timings)
+    with _Timer(timings)("ledger"):
+        ledgers = record_ledgers(ctx, per_source, duplicates)
+    compact_vacancy_tables(ctx, timings=timings)
+    return ledgers
