@@ -353,8 +353,8 @@ def _code_chunk(ctx: RunContext, source: str, records: list[dict], chunk_no: int
         bulk_insert(conn, "core", "seen_batch", pd.DataFrame({
             "run_id": ctx.run_id, "source": source, "chunk": chunk_no,
             "vacancy_id": frame["vacancy_id"], "content_hash": frame["content_hash"]}))
-        unchanged = {r[0] for r in conn.execute(sql_text("core/unchanged_in_seen_batch"), params)}
         conn.execute(sql_text("core/keep_unchanged_in_seen_batch"), params)
+        unchanged = {r[0] for r in conn.execute(sql_text("core/seen_batch_chunk_ids"), params)}
     counts.unchanged += len(unchanged)
     frame = frame.loc[~frame["vacancy_id"].isin(unchanged)].copy()
     if frame.empty:
