@@ -1,0 +1,1 @@
+select count(*) from core.survey_estimates

@@ -1,0 +1,1 @@
+delete from ops.build_fingerprints where name = :name
