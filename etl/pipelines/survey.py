@@ -145,7 +145,6 @@ def build_survey_estimates(ctx: RunContext) -> int:
     publish at the benchmark's size). Returns the estimates' row count.
     """
     from etl.sources.survey import estimates as estimator
-    from etl.sources.survey.estimates import estimate
     from etl.warehouse import fingerprints
 
     with ctx.engine.connect() as conn:
@@ -177,8 +176,9 @@ def build_survey_estimates(ctx: RunContext) -> int:
                 # Several lines of one firm in one 2-digit group are summed per firm by
                 # ``estimate`` itself.
                 occ["isco08"] = occ["isco08"].str[:digits]
-                cells = estimate(cell_firms, occ, ["quarter", "region_code", "isco08"],
-                                 min_respondents=survey.min_respondents, max_cv=survey.max_cv)
+                cells = estimator.estimate(cell_firms, occ, ["quarter", "region_code", "isco08"],
+                                           min_respondents=survey.min_respondents,
+                                           max_cv=survey.max_cv)
                 frames.append(cells)
     estimates = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     columns = ["quarter", "region_code", "isco08", "vacancies", "hard_to_fill",
