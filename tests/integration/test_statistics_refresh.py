@@ -3,12 +3,14 @@ enough of a table, so its load does work in proportion to what it changed (issue
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from etl.warehouse.connection import get_engine
 from etl.warehouse.models import ANALYZE_MIN_ROWS, ANALYZE_SHARE, refresh_statistics
 
 
+@pytest.mark.postgres
 def test_statistics_are_taken_again_only_when_enough_of_a_table_changed(pg_url: str) -> None:
     def rows_at_analyze(conn: sa.Connection) -> float:
         return conn.execute(sa.text(

@@ -14,8 +14,6 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from etl.config.sources import PACKAGE_CONFIG_DIR
-from etl.demo.generator import generate
 from etl.pipelines.context import RunContext
 from etl.pipelines.survey import ESTIMATES, build_survey_estimates, ingest_survey
 from etl.warehouse.setup import init_warehouse
@@ -24,14 +22,8 @@ AS_OF = datetime(2026, 10, 15)
 
 
 @pytest.fixture
-def surveyed(lmis_home: Path, monkeypatch: pytest.MonkeyPatch,
-             request: pytest.FixtureRequest) -> RunContext:
+def surveyed(demo_country: Path, request: pytest.FixtureRequest) -> RunContext:
     """A warehouse holding the demo's survey (DuckDB or PostgreSQL, by the test's param)."""
-    demo = lmis_home / "demo"
-    generate(demo, scale=0.15)
-    monkeypatch.setenv("LMIS_CONFIG", str(PACKAGE_CONFIG_DIR / "demo_sources.yml"))
-    monkeypatch.setenv("LMIS_DEMO_DIR", str(demo))
-    monkeypatch.setenv("LMIS_PSEUDONYM_KEY", "test-key-" + "0" * 32)
     url = (request.getfixturevalue("duckdb_url") if request.param == "duckdb"
            else request.getfixturevalue("pg_url"))
     ctx = RunContext(run_id="survey-1", data_interval_start=AS_OF, data_interval_end=AS_OF,

@@ -15,8 +15,6 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from etl.config.sources import PACKAGE_CONFIG_DIR
-from etl.demo.generator import generate
 from etl.demo.server import DemoServer
 from etl.pipelines.context import RunContext
 from etl.pipelines.publish import PublishAuditError, publish
@@ -30,15 +28,11 @@ PUBLISHED = ("skills_gap", "opportunities", "labour_indicators", "vacancies_open
 
 
 @pytest.fixture
-def small_country(lmis_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    demo = lmis_home / "demo"
-    generate(demo, scale=0.15)
-    monkeypatch.setenv("LMIS_CONFIG", str(PACKAGE_CONFIG_DIR / "demo_sources.yml"))
-    monkeypatch.setenv("LMIS_DEMO_DIR", str(demo))
-    monkeypatch.setenv("LMIS_PSEUDONYM_KEY", "test-key-" + "0" * 32)
-    with DemoServer(demo / "sites") as base_url:
+def small_country(demo_country: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The demo country with its web sites served on 127.0.0.1."""
+    with DemoServer(demo_country / "sites") as base_url:
         monkeypatch.setenv("LMIS_DEMO_BASE_URL", base_url)
-        yield demo
+        yield demo_country
 
 
 def _context(url: str, run_id: str) -> RunContext:
