@@ -26,6 +26,10 @@ from etl.warehouse.setup import init_warehouse
 
 REGIONS = ["SN-DK", "SN-TH", "SN-SL", None, "SN"]
 ISCO = ["2512", "7112", "4110", None]
+#: A unit group of three postings: its cells have three skills asked by 3, 1 and 1 of them,
+#: fewer than ten (five in opportunities), so all are ranked, not only the most asked.
+RARE_ISCO = "2611"
+RARE_SKILLS = [[0, 1], [0], [0, 2]]
 SKILLS = [f"http://data.europa.eu/esco/skill/s{n:02d}" for n in range(14)]
 
 
@@ -50,6 +54,14 @@ def _postings(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         for skill in SKILLS:
             if rng.random() < 0.6 / (1 + SKILLS.index(skill) / 4):
                 pairs.append({"vacancy_id": vid, "skill_uri": skill})
+    for i, skills in enumerate(RARE_SKILLS):
+        vid = f"r{i:05d}"
+        posted = datetime(2026, 9, 10 + i)
+        rows.append({**rows[0], "vacancy_id": vid, "source_id": vid, "content_hash": vid,
+                     "cluster_id": vid, "is_duplicate": False, "isco08": RARE_ISCO,
+                     "region_code": "SN-DK", "date_posted": posted.date(),
+                     "first_seen_at": posted, "last_seen_at": posted})
+        pairs.extend({"vacancy_id": vid, "skill_uri": SKILLS[n]} for n in skills)
     return pd.DataFrame(rows), pd.DataFrame(pairs)
 
 
@@ -118,11 +130,15 @@ def test_skills_demand_matches_its_definition(warehouse_url: str) -> None:
     expected = _expected(postings, pairs).sort_values(key).reset_index(drop=True)
     found = found.sort_values(key).reset_index(drop=True)
     assert len(expected) > 200 and (expected["rank"] == 10).any()
+    # Both kinds of cell: cut at ten, and with fewer than ten skills (all ranked).
+    deepest = expected.groupby(["quarter", "region_code", "isco08"])["rank"].max()
+    assert (deepest == 10).any() and (deepest < 10).any()
     assert set(expected["region_code"]) == {"SN-DK", "SN-TH", "SN-SL", "SN"}
     pd.testing.assert_frame_equal(found[expected.columns], expected, check_dtype=False)
     # published.opportunities ranks the same mentions over the last four quarters.
     defined = _top_skills(postings, pairs)
     assert len(top) > 5 and top["top_skills"].notna().sum() > 5
+    assert defined[("SN-DK", RARE_ISCO)] == "; ".join(SKILLS[:3])
     assert {(r.region_code, r.isco08): r.top_skills for r in top.itertuples()} == {
         (r.region_code, r.isco08): defined.get((r.region_code, r.isco08))
         for r in top.itertuples()}

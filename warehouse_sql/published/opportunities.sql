@@ -33,18 +33,44 @@ new_cells as (
     where f.isco_level = 4 and not f.is_national
 ),
 
-skills_ranked as (
+skill_totals as (
     -- Mentions counted once per publish (core.int_skill_mentions); the postings placed in
     -- a region, the nation's own code included, of the last four quarters.
     select m.region_code, m.isco08, coalesce(k.label_en, m.skill_uri) as label,
-           row_number() over (partition by m.region_code, m.isco08
-                              order by sum(m.vacancies_mentioning) desc,
-                                       coalesce(k.label_en, m.skill_uri)) as rn
+           sum(m.vacancies_mentioning) as mentions
     from core.int_skill_mentions as m
     cross join latest as l
     left join core.dim_skill as k on k.skill_uri = m.skill_uri
     where m.region_code is not null and m.quarter_index > l.quarter_index - 4
     group by m.region_code, m.isco08, coalesce(k.label_en, m.skill_uri)
+),
+
+skill_thresholds as (
+    -- The fifth-highest total of each cell (its lowest if it has fewer than five skills):
+    -- only skills at or above it can be in the top five, so only those are sorted.
+    select region_code, isco08,
+           coalesce(max(case when at_or_above >= 5 then mentions end), min(mentions))
+               as threshold
+    from (
+        select region_code, isco08, mentions,
+               sum(skills) over (partition by region_code, isco08
+                                 order by mentions desc) as at_or_above
+        from (
+            select region_code, isco08, mentions, count(*) as skills
+            from skill_totals
+            group by region_code, isco08, mentions
+        ) as counts
+    ) as cumulative
+    group by region_code, isco08
+),
+
+skills_ranked as (
+    select s.region_code, s.isco08, s.label,
+           row_number() over (partition by s.region_code, s.isco08
+                              order by s.mentions desc, s.label) as rn
+    from skill_totals as s
+    join skill_thresholds as t on t.region_code = s.region_code and t.isco08 = s.isco08
+    where s.mentions >= t.threshold
 ),
 
 top_skills as (

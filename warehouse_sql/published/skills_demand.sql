@@ -37,9 +37,30 @@ totals as (
     where f.isco_level = 4 and (f.is_national or f.region_code <> n.national_code)
 ),
 
+counts as (
+    -- How many skills of each cell are mentioned by each number of postings: far fewer
+    -- rows than the mentions, since most counts are small.
+    select quarter_index, region_code, isco08, vacancies_mentioning, count(*) as skills
+    from mentions
+    group by quarter_index, region_code, isco08, vacancies_mentioning
+),
+
+thresholds as (
+    -- The tenth-highest count of each cell (its lowest if it has fewer than ten skills):
+    -- only mentions at or above it can rank in the top ten, so only those are sorted.
+    select quarter_index, region_code, isco08,
+           coalesce(max(case when at_or_above >= 10 then vacancies_mentioning end),
+                    min(vacancies_mentioning)) as threshold
+    from (
+        select c.*, sum(skills) over (
+            partition by quarter_index, region_code, isco08
+            order by vacancies_mentioning desc) as at_or_above
+        from counts as c
+    ) as cumulative
+    group by quarter_index, region_code, isco08
+),
+
 ranked as (
-    -- Ranked before the cell totals are joined, so the sort carries the mentions only
-    -- and the join takes the top ten of each cell.
     select
         m.*,
         row_number() over (
@@ -47,6 +68,10 @@ ranked as (
             order by m.vacancies_mentioning desc, m.skill_uri
         ) as rank
     from mentions as m
+    join thresholds as t
+      on t.quarter_index = m.quarter_index and t.region_code = m.region_code
+     and t.isco08 = m.isco08
+    where m.vacancies_mentioning >= t.threshold
 ),
 
 top_ten as (
