@@ -14,7 +14,7 @@ final as (
         count(salary_monthly) as wages_advertised,
         percentile_cont(0.5) within group (order by salary_monthly) as wage_median
     from cells
-    group by quarter_index, region_code, is_national, isco08, isco_level
+    group by isco08, region_code, quarter_index, is_national, isco_level
 )
 
 select * from final
