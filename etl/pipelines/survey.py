@@ -23,7 +23,7 @@ from etl.pipelines.checks import quarantine_records, validate_and_quarantine
 from etl.pipelines.context import RunContext
 from etl.pipelines.files import dropped_files
 from etl.pipelines.landing import RawStore
-from etl.pipelines.ledger import Ledger
+from etl.pipelines.ledger import Ledger, utcnow
 from etl.warehouse.bulk import bulk_insert
 from etl.warehouse.sqlfiles import sql_text
 
@@ -191,5 +191,5 @@ def build_survey_estimates(ctx: RunContext) -> int:
         conn.execute(sql_text("core/delete_survey_estimates"))
         if not estimates.empty:
             bulk_insert(conn, "core", "survey_estimates", estimates)
-        fingerprints.record(conn, ESTIMATES, fingerprint, len(estimates))
+        fingerprints.record(conn, ESTIMATES, fingerprint, len(estimates), utcnow())
     return len(estimates)

@@ -14,12 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from etl.pipelines.ledger import utcnow
 from etl.warehouse.sqlfiles import sql_text
 
 
@@ -41,9 +41,14 @@ def is_current(conn: Connection, name: str, fingerprint: str, row_count: int) ->
     return stored is not None and stored[0] == fingerprint and int(stored[1]) == row_count
 
 
-def record(conn: Connection, name: str, fingerprint: str, row_count: int) -> None:
-    """Note what ``name`` was just built from (in the transaction that wrote it)."""
+def record(conn: Connection, name: str, fingerprint: str, row_count: int,
+           built_at: datetime) -> None:
+    """Note what ``name`` was just built from (in the transaction that wrote it).
+
+    ``built_at`` comes from the caller, in the pipeline's own clock (naive UTC), so that
+    this warehouse module does not depend on the pipelines package.
+    """
     params = {"name": name, "fingerprint": fingerprint, "row_count": row_count,
-              "built_at": utcnow()}
+              "built_at": built_at}
     conn.execute(sql_text("ops/delete_build_fingerprint"), params)
     conn.execute(sql_text("ops/insert_build_fingerprint"), params)
