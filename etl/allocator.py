@@ -112,15 +112,3 @@ def _use_system_arrow_pool() -> None:
 
     pa.set_memory_pool(pa.system_memory_pool())
     os.environ[ARROW_POOL_VARIABLE] = "system"
-
-
-def release_free_memory() -> bool:
-    """Give the pages malloc holds free back to the system (glibc's ``malloc_trim``).
-
-    A loading process frees most of a chunk when the next one starts, but glibc keeps
-    the freed pages between live blocks for reuse, and the process's size stays at
-    its high-water mark. A few milliseconds per chunk. Returns whether anything was
-    released (False off glibc).
-    """
-    libc = _glibc()
-    return bool(libc.malloc_trim(0)) if libc is not None else False

@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from etl.allocator import release_free_memory
 from etl.pipelines.checks import check_volume, quarantine_records, validate_and_quarantine
 from etl.pipelines.coding import code_occupations, sector_sections, tag_skills
 from etl.pipelines.context import RunContext
@@ -243,9 +242,6 @@ def stage_and_load(ctx: RunContext, source: str, records: Iterable[dict], *,
             del chunk  # the records' dicts; the frame keeps their values
             if frame is not None:
                 _validate_and_stage(ctx, source, frame, counts, timer, deferred)
-                del frame
-            with timer("trim"):
-                release_free_memory()
     except BatchValidationError:
         _discard_staged(ctx, source)
         raise

@@ -117,39 +117,3 @@ print(json.dumps(os.environ.get("MALLOC_ARENA_MAX")))
 ])
 def test_applied_by_postgresql_engines_only(url: str, expected: str | None) -> None:
     assert _fresh(ENGINE_PROBE, url) == expected
-
-
-TRIM_PROBE = r"""
-import ctypes, json, os
-from etl import allocator
-
-libc = ctypes.CDLL("libc.so.6")
-libc.malloc.restype = ctypes.c_void_p
-libc.malloc.argtypes = [ctypes.c_size_t]
-libc.free.argtypes = [ctypes.c_void_p]
-libc.memset.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t]
-
-def resident_mib():
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-# 4,000 blocks of 64 KiB on the heap (under the mmap threshold), touched; then all but
-# every eighth freed, so that the free space lies between live blocks, where glibc
-# keeps it (only the heap's top is given back on free).
-blocks = [libc.malloc(64 << 10) for _ in range(4000)]
-for block in blocks:
-    libc.memset(block, 1, 64 << 10)
-for i, block in enumerate(blocks):
-    if i % 8:
-        libc.free(block)
-before = resident_mib()
-released = allocator.release_free_memory()
-print(json.dumps({"released": released, "before": before, "after": resident_mib()}))
-"""
-
-
-def test_free_memory_between_live_blocks_is_given_back() -> None:
-    out = _fresh(TRIM_PROBE, "")
-    assert out["released"] is True
-    # About 220 MiB were freed between live blocks: most of it leaves the process.
-    assert out["before"] - out["after"] > 150, out
