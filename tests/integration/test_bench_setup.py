@@ -24,7 +24,10 @@ from etl.pipelines.context import RunContext
 def test_setup_loads_the_other_sources_without_building_their_models_here(
         tmp_path: Path, lmis_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LMIS_PSEUDONYM_KEY", "bench-test-key-" + "0" * 32)
-    prepare_demo_dir(tmp_path)  # sets LMIS_DEMO_DIR for this process and its children
+    # prepare_demo_dir sets LMIS_DEMO_DIR for this process and its children; set here
+    # first, so that the test's end restores what other tests see.
+    monkeypatch.setenv("LMIS_DEMO_DIR", str(tmp_path / "demo"))
+    prepare_demo_dir(tmp_path)
     monkeypatch.setattr(skills, "_TAGGER", None)
     ctx = RunContext(run_id="bench_setup_test", dag_id="bench",
                      data_interval_start=datetime(2026, 6, 30), data_interval_end=FULL_END,
