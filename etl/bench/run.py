@@ -30,6 +30,7 @@ one dict; the command prints it as the last line.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -206,20 +207,15 @@ def prepare_warehouse(ctx) -> None:
     """
     spawn = multiprocessing.get_context("spawn")
     with spawn.Pool(1) as pool:
-        pool.apply(_prepare_warehouse, ((ctx.run_id, ctx.dag_id, ctx.data_interval_start,
-                                         ctx.data_interval_end, ctx.warehouse_url,
-                                         ctx.config_file),))
+        # A copy made from the fields alone: no engine or config cached on it, so it pickles.
+        pool.apply(_prepare_warehouse, (dataclasses.replace(ctx),))
 
 
-def _prepare_warehouse(fields: tuple) -> None:
-    """In the child: ``init_warehouse`` and :func:`seed_other_sources` (plain arguments,
-    so that they pickle; the environment, demo folder included, is inherited)."""
-    from etl.pipelines.context import RunContext
+def _prepare_warehouse(ctx) -> None:
+    """In the child: ``init_warehouse`` and :func:`seed_other_sources` (the environment,
+    demo folder included, is inherited)."""
     from etl.warehouse.setup import init_warehouse
 
-    run_id, dag_id, start, end, url, config_file = fields
-    ctx = RunContext(run_id=run_id, dag_id=dag_id, data_interval_start=start,
-                     data_interval_end=end, warehouse_url=url, config_file=config_file)
     init_warehouse(ctx.engine, ctx.config.country)
     seed_other_sources(ctx)
     ctx.engine.dispose()
