@@ -48,8 +48,8 @@ import yaml
 
 from etl.bench.generator import SOURCES, write_postings
 from etl.bench.stages import parse_and_normalise
-from etl.pipelines.timing import current_stage
 from etl.settings import PACKAGE_DIR
+from etl.timing import current_stage
 
 SLICE_LINES = 500
 FULL_END = datetime(2026, 7, 1)

@@ -19,11 +19,12 @@ unchanged and land the original paths.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from etl.checksums import file_sha256
 
 
 @dataclass
@@ -34,14 +35,6 @@ class Selection:
     def describe(self) -> str:
         return (f"{len(self.chosen)} file(s) read, {len(self.left)} left: "
                 + "; ".join(f"{p.name} ({why})" for p, why in self.left[:10]))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _naive(value: datetime | None) -> datetime | None:
@@ -69,7 +62,7 @@ def select(files: list[Path], *, start: datetime | None, end: datetime | None,
             out.chosen.append(path)
         elif when >= end and bounded:
             out.left.append((path, f"landed {when:%Y-%m-%d %H:%M}, after this interval"))
-        elif _sha256(path) in loaded:
+        elif file_sha256(path) in loaded:
             out.left.append((path, "already loaded by an earlier run"))
         else:
             out.chosen.append(path)

@@ -9,7 +9,7 @@ from whole row groups (:mod:`etl.warehouse.compaction` says why that matters).
 from __future__ import annotations
 
 from etl.pipelines.context import RunContext
-from etl.pipelines.timing import StageTimer
+from etl.timing import StageTimer
 from etl.warehouse.compaction import repack_tail
 from etl.warehouse.session import holds_warehouse_open
 

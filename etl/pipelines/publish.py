@@ -21,9 +21,9 @@ from etl.pipelines.context import RunContext
 from etl.pipelines.ledger import utcnow
 from etl.pipelines.returnees import build_returnee_skills_match
 from etl.pipelines.survey import build_survey_estimates
-from etl.pipelines.timing import StageTimer
 from etl.publish.exports import export_published
 from etl.report import build_report
+from etl.timing import StageTimer
 from etl.validate import BatchValidationError, validate_frame
 from etl.warehouse.bulk import bulk_insert
 from etl.warehouse.frames import streamed_frame

@@ -13,11 +13,11 @@ from all of ``core`` at publish time, so a late wave or a correction is reflecte
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 
+from etl.checksums import file_sha256
 from etl.config.sources import config_relative
 from etl.pipelines.checks import quarantine_records, validate_and_quarantine
 from etl.pipelines.context import RunContext
@@ -156,7 +156,7 @@ def build_survey_estimates(ctx: RunContext) -> int:
             {"survey": ctx.method.survey.model_dump(), "country": ctx.config.country,
              "method_version": ctx.method.version,
              # A change to the estimator itself rebuilds too, without anyone remembering to.
-             "estimator": hashlib.sha256(Path(estimator.__file__).read_bytes()).hexdigest()})
+             "estimator": file_sha256(Path(estimator.__file__))})
         if fingerprints.is_current(conn, ESTIMATES, fingerprint, built):
             return built
     frames = []

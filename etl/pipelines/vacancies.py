@@ -24,8 +24,8 @@ from etl.pipelines.context import RunContext
 from etl.pipelines.landing import RawStore
 from etl.pipelines.ledger import Ledger, utcnow
 from etl.pipelines.state import load_bookmark, save_bookmark
-from etl.pipelines.timing import StageTimer as _Timer
 from etl.pipelines.vacancy_records import prepare_record
+from etl.timing import StageTimer as _Timer
 from etl.validate.outcome import BatchValidationError
 from etl.warehouse.bulk import bulk_insert
 from etl.warehouse.models import refresh_statistics

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from etl.pipelines.context import RunContext
-from etl.pipelines.timing import StageTimer as _Timer
+from etl.timing import StageTimer as _Timer
 from etl.warehouse.bulk import bulk_insert
 from etl.warehouse.frames import fetch_tuples, result_frame
 from etl.warehouse.models import refresh_statistics

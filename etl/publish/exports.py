@@ -13,7 +13,6 @@ a published table whose columns differ from it is an error, not a silent export.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import re
@@ -29,6 +28,7 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from etl.checksums import file_sha256
 from etl.publish.columns import Table, published_tables
 from etl.settings import home_subdir
 
@@ -248,8 +248,7 @@ def write_files(csv_path: Path, parquet_path: Path, table: Table,
 
 
 def _file_facts(path: Path) -> dict:
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return {"bytes": path.stat().st_size, "hash": f"sha256:{digest}"}
+    return {"bytes": path.stat().st_size, "hash": f"sha256:{file_sha256(path)}"}
 
 
 def _schema(table: Table) -> dict:

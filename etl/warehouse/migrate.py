@@ -11,7 +11,6 @@ migrations is the same on every warehouse.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from etl.checksums import file_sha256
 from etl.settings import sql_dir
 from etl.warehouse.sqlfiles import split_statements, sql_text
 
@@ -50,7 +50,7 @@ class Migration:
 
     @property
     def checksum(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        return file_sha256(self.path)
 
 
 def discover(directory: Path | None = None) -> list[Migration]:

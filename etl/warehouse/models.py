@@ -18,8 +18,8 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Connection, Engine
 
-from etl.pipelines.timing import StageTimer
 from etl.settings import sql_dir
+from etl.timing import StageTimer
 from etl.warehouse.sqlfiles import sql_path, sql_text
 
 

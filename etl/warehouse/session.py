@@ -25,7 +25,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy.engine import Engine
 
-from etl.pipelines.timing import StageTimer
+from etl.timing import StageTimer
 
 #: Write-ahead log size that triggers a checkpoint inside a step (DuckDB's default: 16 MB).
 BULK_CHECKPOINT_THRESHOLD = "1GB"

@@ -9,10 +9,11 @@ bytes never share one by accident.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import date, datetime
 from pathlib import Path
+
+from etl.checksums import file_sha256
 
 _DATE_IN_NAME = re.compile(r"(?<!\d)(20\d\d)[-_]?(0[1-9]|1[0-2])[-_]?(0[1-9]|[12]\d|3[01])(?!\d)")
 
@@ -28,5 +29,4 @@ def release_for(
         return str(prepared)
     if m := _DATE_IN_NAME.search(path.name):
         return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return f"sha256:{digest[:16]}"
+    return f"sha256:{file_sha256(path)[:16]}"
