@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +47,10 @@ def load_dags() -> dict:
     """The project's DAGs, parsed from dags/ the way Airflow's DAG processor does."""
     from airflow.dag_processing.dagbag import DagBag
 
+    # ``dag.test`` reaches Airflow's execution API through Starlette's TestClient, which
+    # warns that it wants httpx2 instead of httpx: Airflow's dependency, nothing a user
+    # of ``lmis demo`` or ``lmis backfill`` can act on, printed in the middle of the run.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     bag = DagBag(dag_folder=str(dags_dir()))
     if bag.import_errors:
         problems = "; ".join(f"{k}: {v.splitlines()[-1]}" for k, v in bag.import_errors.items())
