@@ -21,24 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from etl.bench.generator import noisy_title  # noqa: E402
 from etl.normalise.isco import IscoClassifier, load_index_entries  # noqa: E402
 
 _PREFIX = ["", "", "", "Senior ", "Junior ", "URGENT - ", "Recrute : ", "Stagiaire "]
 _SUFFIX = ["", "", " H/F", " (H/F)", " (m/w/d)", " - CDI", " – Abidjan", " - Dakar",
            " Réf. 2024-{n}", " #{n}", " (Remote)", " confirmé", " - Lagos"]
-
-
-def _noisy(title: str, rng: random.Random) -> str:
-    t = title
-    if "," in t and rng.random() < 0.5:
-        head, _, tail = t.partition(",")
-        t = f"{tail.strip()} {head.strip()}"
-    if rng.random() < 0.15 and len(t) > 6:
-        i = rng.randrange(1, len(t) - 1)
-        t = t[:i] + t[i + 1 :]  # one dropped letter
-    if rng.random() < 0.3:
-        t = t.title() if rng.random() < 0.5 else t.upper()
-    return (rng.choice(_PREFIX) + t + rng.choice(_SUFFIX)).replace("{n}", str(rng.randrange(10**4)))
 
 
 def make_titles(distinct: int, seed: int = 7) -> list[str]:
@@ -47,7 +35,7 @@ def make_titles(distinct: int, seed: int = 7) -> list[str]:
     seen: set[str] = set()
     out: list[str] = []
     while len(out) < distinct:
-        t = _noisy(rng.choice(labels), rng)
+        t = noisy_title(rng.choice(labels), rng, _PREFIX, _SUFFIX)
         if t not in seen:
             seen.add(t)
             out.append(t)

@@ -109,7 +109,13 @@ class Manifest:
         return asdict(self)
 
 
-def _noisy(title: str, rng: random.Random) -> str:
+def noisy_title(title: str, rng: random.Random, prefixes: list[str] = _PREFIX,
+                suffixes: list[str] = _SUFFIX) -> str:
+    """An index label as ads write it: words swapped at a comma, a dropped letter, case
+    changed, a marker before and after ("Senior ", " H/F", " Réf. 2024-1234").
+
+    Shared with ``benchmarks/bench_classifier.py``, which passes markers of its own.
+    """
     t = title
     if "," in t and rng.random() < 0.5:
         head, _, tail = t.partition(",")
@@ -119,7 +125,7 @@ def _noisy(title: str, rng: random.Random) -> str:
         t = t[:i] + t[i + 1:]
     if rng.random() < 0.3:
         t = t.title() if rng.random() < 0.5 else t.upper()
-    return (rng.choice(_PREFIX) + t + rng.choice(_SUFFIX)).replace("{n}", str(rng.randrange(10**4)))
+    return (rng.choice(prefixes) + t + rng.choice(suffixes)).replace("{n}", str(rng.randrange(10**4)))
 
 
 def _zipf_cum(n: int, exponent: float) -> list[float]:
@@ -142,7 +148,7 @@ class PostingGenerator:
         seen: set[str] = set()
         self.titles: list[str] = []
         while len(self.titles) < n_titles:
-            t = _noisy(rng.choice(labels), rng)
+            t = noisy_title(rng.choice(labels), rng)
             if t not in seen:
                 seen.add(t)
                 self.titles.append(t)

@@ -25,6 +25,24 @@ def utcnow() -> datetime:
 
 
 @dataclass
+class SourceCounts:
+    """What one source's ingest task hands to the ledger task (via XCom: plain data):
+    the counts its ledger row is made of. The vacancy and returnee pipelines share it."""
+
+    source: str
+    fetched: int = 0
+    quarantined: int = 0
+    unchanged: int = 0
+    duplicates_in_batch: int = 0
+    staged: int = 0
+    unclassified: int = 0
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
 class Ledger:
     run_id: str
     source: str

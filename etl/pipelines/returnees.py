@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from etl.pipelines.checks import quarantine_records, validate_and_quarantine
 from etl.pipelines.coding import code_occupations, tag_skills
 from etl.pipelines.context import RunContext
 from etl.pipelines.landing import RawStore
-from etl.pipelines.ledger import Ledger
+from etl.pipelines.ledger import Ledger, SourceCounts
 from etl.warehouse.bulk import bulk_insert
 from etl.warehouse.sqlfiles import sql_text
 
@@ -53,24 +52,6 @@ HASHED_COLUMNS = tuple(c for c in STAGING_COLUMNS if c not in ("run_id", "source
 _ISCO_GROUP = ("isco08_abroad", "isco_confidence", "isco_method")
 # ESCO essential skills per unit group that count in the skills match (most shared first).
 OCCUPATION_SKILLS_FILE = "esco_occupation_skills.csv.gz"
-
-
-@dataclass
-class ReturneeCounts:
-    """Counts of one returnee source's run (plain data, fit for XCom); same shape as
-    the vacancy pipeline's ``SourceCounts``."""
-
-    source: str
-    fetched: int = 0
-    quarantined: int = 0
-    unchanged: int = 0
-    duplicates_in_batch: int = 0
-    staged: int = 0
-    unclassified: int = 0
-    detail: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def _dropped(folder: Path, pattern: str) -> list[Path]:
@@ -204,11 +185,11 @@ def _check_volume(ctx: RunContext, source: str, fetched: int) -> None:
         raise BatchValidationError([BatchFailure(source, SUITE, "volume", str(fetched), message)])
 
 
-def stage_and_load(ctx: RunContext, source: str, records: list[dict], mapping) -> ReturneeCounts:
+def stage_and_load(ctx: RunContext, source: str, records: list[dict], mapping) -> SourceCounts:
     """Map, code, fold re-registrations, validate, quarantine and upsert landed records."""
     from etl.sources.returnees import map_record
 
-    counts = ReturneeCounts(source=source, fetched=len(records))
+    counts = SourceCounts(source=source, fetched=len(records))
     _check_volume(ctx, source, len(records))
     if not records:
         return counts

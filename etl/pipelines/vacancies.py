@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
@@ -22,7 +21,7 @@ from etl.pipelines.checks import check_volume, quarantine_records, validate_and_
 from etl.pipelines.coding import code_occupations, sector_sections, tag_skills
 from etl.pipelines.context import RunContext
 from etl.pipelines.landing import RawStore
-from etl.pipelines.ledger import Ledger, utcnow
+from etl.pipelines.ledger import Ledger, SourceCounts, utcnow
 from etl.pipelines.state import load_bookmark, save_bookmark
 from etl.pipelines.vacancy_records import prepare_record
 from etl.timing import StageTimer as _Timer
@@ -46,23 +45,6 @@ STAGING_COLUMNS = (
     "isco_confidence", "isco_method", "isic4_section", "skill_uris", "content_hash",
     "raw_sha256", "fetched_at", "block_key", "title_key",
 )
-
-
-@dataclass
-class SourceCounts:
-    """What one source's ingest task hands to the dedup/ledger task (via XCom: plain data)."""
-
-    source: str
-    fetched: int = 0
-    quarantined: int = 0
-    unchanged: int = 0
-    duplicates_in_batch: int = 0
-    staged: int = 0
-    unclassified: int = 0
-    detail: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def _client(ctx: RunContext, source):
