@@ -13,13 +13,16 @@ the number of chunks rather than with the size of one:
 
 With these settings the loading process of ``lmis bench`` on PostgreSQL no
 longer grows between 100,000 and 300,000 postings, with run times within their
-run-to-run spread. With an embedded DuckDB in the process no gain showed (its
-buffer pool dominates, and at a million postings the run was slower), so they
-are applied when a PostgreSQL engine is made
+run-to-run spread. They are applied when an engine is made
 (``etl.warehouse.connection.get_engine``), which every pipeline run, ``lmis``
-command and Airflow task loading into PostgreSQL goes through, before it starts
-worker processes (docs/benchmarks.md has the figures, and what still grows at a
-million).
+command and Airflow task goes through, before it starts worker processes
+(docs/benchmarks.md has the figures). With an embedded DuckDB in the process they
+first showed no gain (its buffer pool dominated); since pandas 3 keeps every text
+column in Arrow buffers, they (Arrow's pool below included) lower the benchmark's
+peak at a million postings on DuckDB by 110–120 MiB (fifteenth round). There the
+mmap threshold is set above DuckDB's 256 KiB buffer blocks, which DuckDB frees and
+takes again all the time: mapped one by one, each would cost two system calls and
+fresh zeroed pages.
 
 Arrow's buffers (the loader writes every chunk's COPY CSV through Arrow) are
 taken from the same tuned malloc instead of Arrow's bundled mimalloc, which keeps
@@ -43,6 +46,8 @@ log = logging.getLogger(__name__)
 
 #: Blocks of at least this size are mapped on their own and returned on free.
 MMAP_THRESHOLD = 256 * 1024
+#: The same in a process that opens an embedded DuckDB: above its 256 KiB buffer blocks.
+DUCKDB_MMAP_THRESHOLD = 1024 * 1024
 #: Free memory at the top of the heap kept for reuse before it is given back.
 TRIM_THRESHOLD = 64 * 1024 * 1024
 #: Arenas shared by all threads (glibc's default is 8 per core).
@@ -57,6 +62,11 @@ ENVIRONMENT = {
     "MALLOC_TRIM_THRESHOLD_": str(TRIM_THRESHOLD),
     "MALLOC_ARENA_MAX": str(ARENA_MAX),
 }
+
+
+def environment(mmap_threshold: int = MMAP_THRESHOLD) -> dict[str, str]:
+    """:data:`ENVIRONMENT` with the mmap threshold given."""
+    return {**ENVIRONMENT, "MALLOC_MMAP_THRESHOLD_": str(mmap_threshold)}
 
 #: Arrow's variable for its default pool, read by processes this one starts.
 ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
@@ -73,12 +83,13 @@ def _glibc() -> ctypes.CDLL | None:
     return ctypes.CDLL(None) if version.startswith("glibc") else None
 
 
-def limit_fragmentation() -> bool:
+def limit_fragmentation(mmap_threshold: int = MMAP_THRESHOLD) -> bool:
     """Apply the settings to this process (once) and to the processes it will start.
 
     Returns whether this process's allocator was tuned (False off glibc). Settings
     a user put in the environment win: they are neither overwritten for child
-    processes nor re-applied here.
+    processes nor re-applied here. The first call decides (a process that makes a
+    PostgreSQL and a DuckDB engine keeps the settings of the first).
     """
     global _applied
     if _applied is not None:
@@ -91,12 +102,12 @@ def limit_fragmentation() -> bool:
         _applied = False
         return _applied
     ok = all(libc.mallopt(param, value) == 1 for param, value in (
-        (_M_MMAP_THRESHOLD, MMAP_THRESHOLD),
+        (_M_MMAP_THRESHOLD, mmap_threshold),
         (_M_TRIM_THRESHOLD, TRIM_THRESHOLD),
         (_M_ARENA_MAX, ARENA_MAX),
     ))
     if ok:
-        os.environ.update(ENVIRONMENT)
+        os.environ.update(environment(mmap_threshold))
         _use_system_arrow_pool()
     else:
         log.warning("glibc refused a mallopt setting; memory may grow with long runs")

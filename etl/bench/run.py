@@ -295,6 +295,9 @@ def run_pipeline(ctx, data_dir: Path, workers: int, timings: dict[str, float],
     from etl.pipelines.publish import publish
     from etl.pipelines.vacancies import close_vacancy_run
 
+    # The engine before the workers: making it applies the allocator settings
+    # (etl/allocator.py), which the spawned workers inherit through the environment.
+    _ = ctx.engine
     # Spawned, not forked: a forked worker inherits the loader's models (classifier,
     # skills, Great Expectations) and copies their pages as soon as Python touches
     # them; a spawned one imports only what parsing and normalising need.

@@ -98,8 +98,14 @@ def normalise_url(url: str) -> str:
 @lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
     """One engine per URL and process (engines hold pools; create them once)."""
+    from etl.allocator import DUCKDB_MMAP_THRESHOLD, limit_fragmentation
+
     resolved = resolve_warehouse_url(url)
     parsed = make_url(resolved)
+    # A process that loads streams chunk after chunk: glibc and Arrow are told to give
+    # freed memory back, before any worker process is started (etl/allocator.py).
+    if parsed.get_backend_name() == "duckdb":
+        limit_fragmentation(DUCKDB_MMAP_THRESHOLD)
     if parsed.get_backend_name() == "duckdb" and parsed.database:
         os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
         return sa.create_engine(resolved, poolclass=sa.pool.NullPool)
@@ -110,10 +116,6 @@ def get_engine(url: str | None = None) -> Engine:
         return sa.create_engine(resolved, pool_pre_ping=True)
     import psycopg
 
-    from etl.allocator import limit_fragmentation
-
-    # Where the gain was measured: a process streaming chunks into PostgreSQL. With the
-    # embedded DuckDB in the process no gain showed (docs/benchmarks.md).
     limit_fragmentation()
 
     return sa.create_engine(

@@ -104,16 +104,54 @@ def test_an_operator_setting_in_the_environment_wins() -> None:
 
 
 ENGINE_PROBE = r"""
-import json, os, sys
+import ctypes, json, os, sys
+from etl import allocator
 from etl.warehouse.connection import get_engine
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+        "uordblks", "fordblks", "keepcost")]
+
+libc = ctypes.CDLL("libc.so.6")
+libc.mallinfo2.restype = MallInfo2
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = [ctypes.c_void_p]
 get_engine(sys.argv[1])
-print(json.dumps(os.environ.get("MALLOC_ARENA_MAX")))
+
+def mapped(size):
+    out = []
+    for _ in range(2):  # the second block of a size shows the threshold in force
+        before = libc.mallinfo2().hblkhd
+        block = libc.malloc(size)
+        out.append(libc.mallinfo2().hblkhd - before >= size)
+        libc.free(block)
+    return out
+
+print(json.dumps({"env": {k: os.environ.get(k) for k in allocator.ENVIRONMENT},
+                  "arrow_env": os.environ.get(allocator.ARROW_POOL_VARIABLE),
+                  "buffer_block_mapped": mapped(256 * 1024 + 64),
+                  "large_block_mapped": mapped(4 << 20)}))
 """
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("postgresql+psycopg://nobody@127.0.0.1:1/none", "2"),  # no connection is made
-    ("duckdb:///:memory:", None),
-])
-def test_applied_by_postgresql_engines_only(url: str, expected: str | None) -> None:
-    assert _fresh(ENGINE_PROBE, url) == expected
+def test_postgresql_engines_apply_the_settings() -> None:
+    result = _fresh(ENGINE_PROBE, "postgresql+psycopg://nobody@127.0.0.1:1/none")  # no connection
+    assert result["env"] == {"MALLOC_MMAP_THRESHOLD_": str(256 * 1024),
+                             "MALLOC_TRIM_THRESHOLD_": str(64 * 1024 * 1024),
+                             "MALLOC_ARENA_MAX": "2"}
+    assert result["arrow_env"] == "system"
+    assert result["buffer_block_mapped"] == [True, True]
+    assert result["large_block_mapped"] == [True, True]
+
+
+def test_duckdb_engines_apply_them_with_its_buffer_blocks_left_in_the_heap() -> None:
+    # DuckDB frees and takes again 256 KiB buffer blocks all the time: they stay in the
+    # heap (the threshold is above them); larger blocks are still mapped and given back.
+    result = _fresh(ENGINE_PROBE, "duckdb:///:memory:")
+    assert result["env"] == {"MALLOC_MMAP_THRESHOLD_": str(1024 * 1024),
+                             "MALLOC_TRIM_THRESHOLD_": str(64 * 1024 * 1024),
+                             "MALLOC_ARENA_MAX": "2"}
+    assert result["arrow_env"] == "system"
+    assert result["buffer_block_mapped"][1] is False
+    assert result["large_block_mapped"] == [True, True]
