@@ -443,6 +443,7 @@ def run_bench(rows: int, *, warehouse: str | None = None, workdir: Path | None =
               keep: bool = False, duckdb_memory: str | None = "512MB", log=print) -> dict:
     """The benchmark; returns the report dict (see module docstring)."""
     from etl.pipelines.context import RunContext
+    from etl.warehouse.connection import tune_allocator
 
     workdir = (workdir or Path.cwd() / "bench-work").resolve()
     workdir.mkdir(parents=True, exist_ok=True)
@@ -454,6 +455,8 @@ def run_bench(rows: int, *, warehouse: str | None = None, workdir: Path | None =
     config = bench_config(workdir)
     prepare_demo_dir(workdir)
     report: dict = {"rows": rows, "workers": workers, "cores": os.cpu_count()}
+    # Before the memory monitor's thread starts (etl.warehouse.connection.tune_allocator).
+    tune_allocator(warehouse or "duckdb://")
     with ScratchWarehouse(warehouse, workdir, keep, duckdb_memory) as wh, PeakRss() as rss:
         report["warehouse"] = wh.kind
         start = time.perf_counter()

@@ -95,17 +95,28 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def tune_allocator(url: str | None = None) -> None:
+    """The allocator settings (etl/allocator.py) for a process loading into ``url``.
+
+    A process that loads streams chunk after chunk: glibc and Arrow are told to give
+    freed memory back. Called by :func:`get_engine`, before any worker process is
+    started; a long run calls it first, before it starts threads of its own, since
+    glibc fixes how many arenas it may make when a second thread first allocates.
+    """
+    from etl.allocator import DUCKDB_MMAP_THRESHOLD, limit_fragmentation
+
+    if make_url(resolve_warehouse_url(url)).get_backend_name() == "duckdb":
+        limit_fragmentation(DUCKDB_MMAP_THRESHOLD)
+    else:
+        limit_fragmentation()
+
+
 @lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
     """One engine per URL and process (engines hold pools; create them once)."""
-    from etl.allocator import DUCKDB_MMAP_THRESHOLD, limit_fragmentation
-
     resolved = resolve_warehouse_url(url)
     parsed = make_url(resolved)
-    # A process that loads streams chunk after chunk: glibc and Arrow are told to give
-    # freed memory back, before any worker process is started (etl/allocator.py).
-    if parsed.get_backend_name() == "duckdb":
-        limit_fragmentation(DUCKDB_MMAP_THRESHOLD)
+    tune_allocator(resolved)
     if parsed.get_backend_name() == "duckdb" and parsed.database:
         os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
         return sa.create_engine(resolved, poolclass=sa.pool.NullPool)
@@ -115,8 +126,6 @@ def get_engine(url: str | None = None) -> Engine:
     if parsed.get_backend_name() != "postgresql":
         return sa.create_engine(resolved, pool_pre_ping=True)
     import psycopg
-
-    limit_fragmentation()
 
     return sa.create_engine(
         resolved, pool_pre_ping=True, connect_args={"cursor_factory": psycopg.ClientCursor}
