@@ -68,6 +68,17 @@ def environment(mmap_threshold: int = MMAP_THRESHOLD) -> dict[str, str]:
     """:data:`ENVIRONMENT` with the mmap threshold given."""
     return {**ENVIRONMENT, "MALLOC_MMAP_THRESHOLD_": str(mmap_threshold)}
 
+
+def startup_environment(mmap_threshold: int = MMAP_THRESHOLD) -> dict[str, str]:
+    """The settings as a process should be started with them, Arrow's pool included.
+
+    Applied while a process runs (:func:`limit_fragmentation`), they hold only in part:
+    glibc fixes how many arenas it may make when a second thread first allocates, and
+    Arrow's C++ code keeps the default pool it picked on first use. Started with these
+    variables, a process has them from its first allocation.
+    """
+    return {**environment(mmap_threshold), ARROW_POOL_VARIABLE: "system"}
+
 #: Arrow's variable for its default pool, read by processes this one starts.
 ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 

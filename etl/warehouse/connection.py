@@ -103,12 +103,17 @@ def tune_allocator(url: str | None = None) -> None:
     started; a long run calls it first, before it starts threads of its own, since
     glibc fixes how many arenas it may make when a second thread first allocates.
     """
-    from etl.allocator import DUCKDB_MMAP_THRESHOLD, limit_fragmentation
+    from etl.allocator import limit_fragmentation
 
-    if make_url(resolve_warehouse_url(url)).get_backend_name() == "duckdb":
-        limit_fragmentation(DUCKDB_MMAP_THRESHOLD)
-    else:
-        limit_fragmentation()
+    limit_fragmentation(mmap_threshold_for(url))
+
+
+def mmap_threshold_for(url: str | None = None) -> int:
+    """glibc's mmap threshold for a process loading into ``url`` (etl/allocator.py)."""
+    from etl.allocator import DUCKDB_MMAP_THRESHOLD, MMAP_THRESHOLD
+
+    duckdb = make_url(resolve_warehouse_url(url)).get_backend_name() == "duckdb"
+    return DUCKDB_MMAP_THRESHOLD if duckdb else MMAP_THRESHOLD
 
 
 @lru_cache(maxsize=8)
