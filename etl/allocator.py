@@ -19,7 +19,8 @@ command and Airflow task goes through, before it starts worker processes
 (docs/benchmarks.md has the figures). With an embedded DuckDB in the process they
 first showed no gain (its buffer pool dominated); since pandas 3 keeps every text
 column in Arrow buffers, they (Arrow's pool below included) lower the benchmark's
-peak at a million postings on DuckDB by 110–120 MiB (fifteenth round). There the
+peak at a million postings on DuckDB by 50–120 MiB when the process starts with them
+(:func:`startup_environment`; fifteenth round). There the
 mmap threshold is set above DuckDB's 256 KiB buffer blocks, which DuckDB frees and
 takes again all the time: mapped one by one, each would cost two system calls and
 fresh zeroed pages.
@@ -63,6 +64,9 @@ ENVIRONMENT = {
     "MALLOC_ARENA_MAX": str(ARENA_MAX),
 }
 
+#: Arrow's variable for its default pool, read by processes this one starts.
+ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
+
 
 def environment(mmap_threshold: int = MMAP_THRESHOLD) -> dict[str, str]:
     """:data:`ENVIRONMENT` with the mmap threshold given."""
@@ -79,8 +83,6 @@ def startup_environment(mmap_threshold: int = MMAP_THRESHOLD) -> dict[str, str]:
     """
     return {**environment(mmap_threshold), ARROW_POOL_VARIABLE: "system"}
 
-#: Arrow's variable for its default pool, read by processes this one starts.
-ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 
 _applied: bool | None = None
 

@@ -62,14 +62,15 @@ def _restart_with_allocator_settings(warehouse: str) -> None:
     The loading process is measured as a deployment should run it, with the settings
     of etl/allocator.py in its environment from the start (``deploy/`` sets them):
     applied only while running, they held in part, and the DuckDB 1M peak was
-    1,486–1,537 MiB against 1,384–1,395 MiB (docs/benchmarks.md, fifteenth round).
-    An operator's own values win; does not return when it restarts.
+    1,486–1,537 MiB against 1,384–1,452 MiB (docs/benchmarks.md, fifteenth round).
+    An operator's own values win; does not return when it restarts (POSIX only).
     """
     from etl.allocator import startup_environment
     from etl.warehouse.connection import mmap_threshold_for
 
     wanted = startup_environment(mmap_threshold_for(warehouse))
-    if os.environ.get(_RESTARTED) or all(name in os.environ for name in wanted):
+    if (os.name != "posix" or os.environ.get(_RESTARTED)
+            or all(name in os.environ for name in wanted)):
         return
     sys.stdout.flush()
     sys.stderr.flush()
