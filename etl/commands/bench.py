@@ -44,7 +44,11 @@ def run(args: argparse.Namespace) -> int:
         print("lmis bench: --rows must be at least 1", file=sys.stderr)
         return 2
     _restart_with_allocator_settings(args.warehouse or "duckdb://")
+    from etl.allocator import startup_environment
     from etl.bench.run import run_bench
+
+    # What this process was started with (before anything here sets them while running).
+    at_start = {name: os.environ.get(name) for name in startup_environment()}
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -52,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     report = run_bench(args.rows, warehouse=args.warehouse, workdir=args.workdir,
                        seed=args.seed, incremental=args.incremental, workers=args.workers,
                        keep=args.keep, duckdb_memory=args.duckdb_memory or None, log=log)
+    report["allocator_at_start"] = at_start
     print(json.dumps(report, sort_keys=True), flush=True)
     return 0
 

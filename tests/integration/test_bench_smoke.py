@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from etl.allocator import DUCKDB_MMAP_THRESHOLD, startup_environment
 
 REQUIRED = {"rows", "warehouse", "seconds", "rows_per_second", "peak_rss_mb", "limit_seconds",
             "ratio", "stages", "incremental_seconds", "incremental_share_of_full"}
@@ -15,10 +18,13 @@ REQUIRED = {"rows", "warehouse", "seconds", "rows_per_second", "peak_rss_mb", "l
 
 @pytest.mark.timeout(600)
 def test_bench_reports_one_json_line_with_matching_counts(tmp_path: Path) -> None:
+    # Without allocator variables of its own, as a user's shell starts it.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("MALLOC_") and k != "ARROW_DEFAULT_MEMORY_POOL"}
     done = subprocess.run(
         [sys.executable, "-m", "etl.cli", "bench", "--rows", "400", "--incremental", "0.05",
          "--workdir", str(tmp_path)],
-        capture_output=True, text=True, check=False, timeout=600,
+        capture_output=True, text=True, check=False, timeout=600, env=env,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
@@ -42,3 +48,6 @@ def test_bench_reports_one_json_line_with_matching_counts(tmp_path: Path) -> Non
     assert report["peak_rss_mb"] == max(v for k, v in phases.items() if k != "limit")
     assert report["peak_rss_mb_limit_phase"] == phases["limit"]
     assert not list(tmp_path.glob("bench-*.duckdb")), "the scratch warehouse is removed"
+    # The command started itself again with the allocator settings for DuckDB in its
+    # environment, so that the measured process had them from its start.
+    assert report["allocator_at_start"] == startup_environment(DUCKDB_MMAP_THRESHOLD)

@@ -15,7 +15,8 @@ import sys
 
 import pytest
 
-PROBE = r"""
+#: What both probes start with: glibc's malloc statistics through ctypes.
+MALLINFO = r"""
 import ctypes, json, os, sys
 from etl import allocator
 
@@ -28,6 +29,9 @@ libc = ctypes.CDLL("libc.so.6")
 libc.mallinfo2.restype = MallInfo2
 libc.malloc.restype = ctypes.c_void_p
 libc.free.argtypes = [ctypes.c_void_p]
+"""
+
+PROBE = MALLINFO + r"""
 applied = allocator.limit_fragmentation() if sys.argv[1] == "tuned" else False
 mapped = []
 for _ in range(2):
@@ -103,20 +107,8 @@ def test_an_operator_setting_in_the_environment_wins() -> None:
     assert result["env"]["MALLOC_MMAP_THRESHOLD_"] is None
 
 
-ENGINE_PROBE = r"""
-import ctypes, json, os, sys
-from etl import allocator
+ENGINE_PROBE = MALLINFO + r"""
 from etl.warehouse.connection import get_engine
-
-class MallInfo2(ctypes.Structure):
-    _fields_ = [(n, ctypes.c_size_t) for n in (
-        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
-        "uordblks", "fordblks", "keepcost")]
-
-libc = ctypes.CDLL("libc.so.6")
-libc.mallinfo2.restype = MallInfo2
-libc.malloc.restype = ctypes.c_void_p
-libc.free.argtypes = [ctypes.c_void_p]
 get_engine(sys.argv[1])
 
 def mapped(size):
