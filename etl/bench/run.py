@@ -295,9 +295,6 @@ def run_pipeline(ctx, data_dir: Path, workers: int, timings: dict[str, float],
     from etl.pipelines.publish import publish
     from etl.pipelines.vacancies import close_vacancy_run
 
-    # The engine before the workers: making it applies the allocator settings
-    # (etl/allocator.py), which the spawned workers inherit through the environment.
-    _ = ctx.engine
     # Spawned, not forked: a forked worker inherits the loader's models (classifier,
     # skills, Great Expectations) and copies their pages as soon as Python touches
     # them; a spawned one imports only what parsing and normalising need.
@@ -455,7 +452,8 @@ def run_bench(rows: int, *, warehouse: str | None = None, workdir: Path | None =
     config = bench_config(workdir)
     prepare_demo_dir(workdir)
     report: dict = {"rows": rows, "workers": workers, "cores": os.cpu_count()}
-    # Before the memory monitor's thread starts (etl.warehouse.connection.tune_allocator).
+    # Before the memory monitor's thread starts and before any worker is spawned (they
+    # inherit the settings through the environment): etl.warehouse.connection.tune_allocator.
     tune_allocator(warehouse or "duckdb://")
     with ScratchWarehouse(warehouse, workdir, keep, duckdb_memory) as wh, PeakRss() as rss:
         report["warehouse"] = wh.kind

@@ -35,10 +35,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-#: Set in the environment of the process :func:`_restart_with_allocator_settings` starts.
-_RESTARTED = "LMIS_BENCH_ALLOCATOR_SET"
-
-
 def run(args: argparse.Namespace) -> int:
     if args.rows < 1:
         print("lmis bench: --rows must be at least 1", file=sys.stderr)
@@ -74,9 +70,9 @@ def _restart_with_allocator_settings(warehouse: str) -> None:
     from etl.warehouse.connection import mmap_threshold_for
 
     wanted = startup_environment(mmap_threshold_for(warehouse))
-    if (os.name != "posix" or os.environ.get(_RESTARTED)
-            or all(name in os.environ for name in wanted)):
+    # Started again, the process has every variable (its own values first), so it goes on.
+    if os.name != "posix" or all(name in os.environ for name in wanted):
         return
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(sys.executable, sys.orig_argv, {**wanted, **os.environ, _RESTARTED: "1"})
+    os.execve(sys.executable, sys.orig_argv, {**wanted, **os.environ})
